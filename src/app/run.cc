@@ -1,0 +1,25 @@
+#include "app/run.h"
+
+namespace app {
+namespace {
+
+const char* ModeName(cli::Mode mode) {
+  switch (mode) {
+    case cli::Mode::kCommand: return "command mode (-C)";
+    case cli::Mode::kSync: return "sync mode (-S)";
+    case cli::Mode::kUpload: return "upload mode (-U)";
+    case cli::Mode::kLock: return "lock mode (-L)";
+    case cli::Mode::kNone: break;
+  }
+  return "no mode";
+}
+
+}  // namespace
+
+int Run(const cli::Options& options, output::Output& out) {
+  // Each mode lands with its own issue; until then it fails loudly.
+  out.Error(util::Status::Error(std::string(ModeName(options.mode)) + " is not implemented yet"));
+  return kExitError;
+}
+
+}  // namespace app

@@ -1,0 +1,21 @@
+// The four modes of SPEC.md section 1 as short orchestration functions.
+#ifndef ORGALORG_APP_RUN_H_
+#define ORGALORG_APP_RUN_H_
+
+#include "cli/options.h"
+#include "output/output.h"
+
+namespace app {
+
+// Exit statuses of SPEC.md section 10.
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitHeartbeat = 2;
+constexpr int kExitInterrupted = 130;
+
+// Runs the mode `options` selects and returns the process exit status.
+int Run(const cli::Options& options, output::Output& out);
+
+}  // namespace app
+
+#endif  // ORGALORG_APP_RUN_H_

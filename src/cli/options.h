@@ -1,0 +1,102 @@
+// The command line, parsed.
+//
+// ParseOptions() turns argv into one Options value or a usage error. It
+// accepts exactly the option set of SPEC.md section 2: GNU-style long options
+// (`--opt=value` and `--opt value`), bundled short flags (`-exmn 'true'`),
+// repeatable `-o`, `-g` and `-v`, and `--` to end options. Options may appear
+// anywhere, before or after the command words. It performs no I/O.
+#ifndef ORGALORG_CLI_OPTIONS_H_
+#define ORGALORG_CLI_OPTIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace cli {
+
+enum class Mode { kNone, kCommand, kSync, kUpload, kLock };
+enum class Color { kAuto, kAlways, kNever };
+
+// Defaults, each with its unit.
+constexpr int kDefaultThreads = 16;
+constexpr int kDefaultConnTimeoutMs = 10000;
+constexpr int kDefaultSendTimeoutMs = 60000;
+constexpr int kDefaultRecvTimeoutMs = 60000;
+constexpr int kDefaultKeepAliveMs = 10000;
+constexpr const char* kDefaultShell = "bash -c '{}'";
+constexpr const char* kDefaultSyncCmd = "/usr/lib/orgalorg/sync \"${@}\"";
+
+struct Options {
+  Mode mode = Mode::kNone;
+  bool help = false;
+  bool version = false;
+
+  // Hosts.
+  std::vector<std::string> hosts;  // -o values in order (addresses or files)
+  bool read_stdin = false;         // -s
+
+  // Auth.
+  std::string key;        // -k; empty: agent, then default keys
+  bool password = false;  // -p
+  std::string user;       // -u; empty: current user
+
+  // Locking.
+  bool no_lock = false;       // -y
+  bool no_lock_fail = false;  // -t
+  std::string lock_file;      // --lock-file; empty: root if given, else "/"
+
+  // Failure policy.
+  bool no_conn_fail = false;  // -w
+
+  // Placement.
+  std::string root;  // -r
+  bool relative = false;
+  bool no_preserve_uid = false;
+  bool no_preserve_gid = false;
+  bool no_upload = false;
+
+  // Execution.
+  bool sudo = false;       // -x
+  std::string stdin_file;  // -i
+  bool serial = false;     // -l
+  std::string shell = kDefaultShell;
+  std::string sync_cmd = kDefaultSyncCmd;  // -n
+  bool sync_cmd_given = false;
+  std::vector<std::string> args;  // -g
+  bool simple = false;            // -m
+
+  // Concurrency.
+  int threads = kDefaultThreads;  // -d
+
+  // Output.
+  bool quiet = false;
+  int verbose = 0;
+  bool json = false;
+  Color color = Color::kAuto;
+  bool colors_dark = false;
+  bool colors_light = false;
+  std::string bar_format;
+  std::string log_format;
+
+  // Timeouts in milliseconds.
+  int conn_timeout_ms = kDefaultConnTimeoutMs;
+  int send_timeout_ms = kDefaultSendTimeoutMs;
+  int recv_timeout_ms = kDefaultRecvTimeoutMs;
+  int keep_alive_ms = kDefaultKeepAliveMs;
+
+  // Positional words: the command words with -C, the files with -S/-U.
+  std::vector<std::string> positional;
+};
+
+// Parses argv (argv[0] is the program name). On error returns a Status whose
+// message names the bad option or value; the caller prints it with the usage
+// and exits 1. A result with help or version set skips the mode checks.
+util::StatusOr<Options> ParseOptions(int argc, char** argv);
+
+// Convenience for tests: argv without the program name.
+util::StatusOr<Options> ParseOptions(const std::vector<std::string>& args);
+
+}  // namespace cli
+
+#endif  // ORGALORG_CLI_OPTIONS_H_

@@ -1,0 +1,102 @@
+#include "cli/usage.h"
+
+#include <fmt/format.h>
+
+#include "cli/options.h"
+
+namespace cli {
+
+std::string UsageText() {
+  return R"(Usage:
+  orgalorg [options] (-o <host>... | -s) -C [--] <command>...
+  orgalorg [options] (-o <host>... | -s) -S [<files>...]
+  orgalorg [options] (-o <host>... | -s) -U <files>... -r <dir>
+  orgalorg [options] (-o <host>... | -s) -L
+  orgalorg -h | --help
+  orgalorg -V | --version
+)";
+}
+
+std::string HelpText() {
+  return UsageText() + fmt::format(R"(
+Runs commands and synchronizes files on many hosts at once over SSH.
+
+Modes (exactly one):
+  -C --command          Run <command> on every host.
+  -S --sync             Upload <files> and run the sync tool on every host.
+  -U --upload           Upload <files> into the -r directory and exit.
+  -L --lock             Take the cluster lock and hold it until interrupted.
+
+Hosts:
+  -o --host <host>      Host as [user@]host[:port], or a file of hosts when it
+                        starts with / or ./ (repeatable).
+  -s --read-stdin       Also read hosts from stdin, one per line.
+
+Authentication:
+  -k --key <file>       Private key [default: ssh-agent, then ~/.ssh/id_*].
+  -p --password         Ask for a password on the terminal.
+  -u --user <name>      Remote user [default: the current user].
+
+Locking:
+  -y --no-lock          Do not lock the cluster.
+  -t --no-lock-fail     Warn and go on when a host can't be locked.
+  --lock-file <path>    What to lock [default: the -r directory, else /].
+
+Failures:
+  -w --no-conn-fail     Warn about and skip unreachable hosts.
+
+Placement:
+  -r --root <dir>       Upload target; working directory of the command.
+                        [default: /var/run/orgalorg/<run-id> in sync mode]
+  -e --relative         Keep file paths as given instead of absolute.
+  --no-preserve-uid     Do not keep file owners.
+  --no-preserve-gid     Do not keep file groups.
+  --no-upload           Sync mode without the upload.
+
+Execution:
+  -x --sudo             Run everything remote via sudo -n -E -H.
+  -i --stdin <file>     Feed <file> to every host's command.
+  -l --serial           Group output per host, one host at a time.
+  --shell <template>    Remote shell wrapper; {{}} is the escaped command;
+                        empty for none [default: {shell}].
+  -n --sync-cmd <cmd>   Sync tool command line, full shell syntax
+                        [default: {sync_cmd}].
+  -g --arg <arg>        Argument for the sync tool (repeatable).
+  -m --simple           The sync tool does not speak the sync protocol.
+
+Concurrency:
+  -d --threads <n>      Handshakes, lock and start operations in flight at
+                        once [default: {threads}].
+
+Output:
+  -q --quiet            Raw host output: no prefixes, nothing added.
+  -v --verbose          More logs on stderr (repeat for trace).
+  --json                One JSON object per output or log line.
+  --color <when>        auto, always or never [default: auto].
+  --colors-dark         Colour theme for dark terminals.
+  --colors-light        Colour theme for light terminals.
+  --bar-format <f>      Accepted for compatibility.
+  --log-format <f>      Accepted for compatibility.
+  -V --version          Print the version and exit.
+  -h --help             Print this help and exit.
+
+Timeouts, in milliseconds:
+  -c --conn-timeout <ms>  Connection timeout [default: {conn}].
+  -j --send-timeout <ms>  Send timeout [default: {send}].
+  -z --recv-timeout <ms>  Receive timeout [default: {recv}].
+  -a --keep-alive <ms>    Keep-alive interval [default: {alive}].
+
+Exit status: 0 all good, 1 an error, 2 heartbeat lost, 130 interrupted.
+)",
+                                   fmt::arg("shell", kDefaultShell),
+                                   fmt::arg("sync_cmd", kDefaultSyncCmd),
+                                   fmt::arg("threads", kDefaultThreads),
+                                   fmt::arg("conn", kDefaultConnTimeoutMs),
+                                   fmt::arg("send", kDefaultSendTimeoutMs),
+                                   fmt::arg("recv", kDefaultRecvTimeoutMs),
+                                   fmt::arg("alive", kDefaultKeepAliveMs));
+}
+
+std::string VersionText() { return std::string("orgalorg ") + ORGALORG_VERSION; }
+
+}  // namespace cli
