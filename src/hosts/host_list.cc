@@ -1,0 +1,139 @@
+#include "hosts/host_list.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string_view>
+#include <unordered_set>
+
+namespace hosts {
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\v\f";
+  size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(kSpace);
+  return text.substr(begin, end - begin + 1);
+}
+
+// Collects addresses, dropping repeats of (user, host, port).
+class HostCollector {
+ public:
+  HostCollector(const std::string& default_user, int default_port)
+      : default_user_(default_user), default_port_(default_port) {}
+
+  // Parses `text` (already trimmed, non-empty) and adds it unless seen.
+  util::Status Add(std::string_view text) {
+    util::StatusOr<Address> address =
+        ParseAddress(text, default_user_, default_port_);
+    if (!address.ok()) return address.status();
+    std::string key = address->user;
+    key += '\0';
+    key += address->host;
+    key += '\0';
+    key += std::to_string(address->port);
+    if (seen_.insert(std::move(key)).second) {
+      hosts_.push_back(std::move(*address));
+    }
+    return util::Status::Ok();
+  }
+
+  std::vector<Address>& hosts() { return hosts_; }
+
+ private:
+  const std::string& default_user_;
+  int default_port_;
+  std::unordered_set<std::string> seen_;
+  std::vector<Address> hosts_;
+};
+
+// Reads one line (without '\n') of at most kMaxHostLineBytes into `line`.
+// Returns false at end of input with nothing read. Sets `*too_long` when the
+// line exceeds the limit (the rest of it is not stored).
+bool ReadLine(std::streambuf* in, std::string* line, bool* too_long) {
+  line->clear();
+  *too_long = false;
+  bool any = false;
+  for (int c = in->sbumpc(); c != std::char_traits<char>::eof();
+       c = in->sbumpc()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line->size() >= kMaxHostLineBytes) {
+      *too_long = true;
+    } else {
+      line->push_back(static_cast<char>(c));
+    }
+  }
+  return any;
+}
+
+util::Status AddLines(std::istream& in, const std::string& source,
+                      HostCollector* collector) {
+  std::streambuf* buf = in.rdbuf();
+  if (buf == nullptr) return util::Status::Ok();
+  std::string line;
+  bool too_long = false;
+  for (size_t number = 1; ReadLine(buf, &line, &too_long); ++number) {
+    auto prefix = [&] { return source + ":" + std::to_string(number) + ": "; };
+    if (too_long) {
+      return util::Status::Error(prefix() + "line longer than " +
+                                 std::to_string(kMaxHostLineBytes) + " bytes");
+    }
+    std::string_view text = line;
+    size_t hash = text.find('#');
+    if (hash != std::string_view::npos) text = text.substr(0, hash);
+    text = Trim(text);
+    if (text.empty()) continue;
+    util::Status added = collector->Add(text);
+    if (!added.ok()) return util::Status::Error(prefix() + added.message());
+  }
+  return util::Status::Ok();
+}
+
+util::Status AddFile(const std::string& path, HostCollector* collector) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    return util::Status::Error("can't open hosts file " + path + ": " +
+                               std::strerror(errno));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return util::Status::Error("can't read hosts file " + path + ": " +
+                               std::strerror(EISDIR));
+  }
+  std::ifstream file(path, std::ios::in | std::ios::binary);
+  if (!file.is_open()) {
+    int error = errno;
+    return util::Status::Error("can't open hosts file " + path + ": " +
+                               std::strerror(error != 0 ? error : EIO));
+  }
+  return AddLines(file, path, collector);
+}
+
+}  // namespace
+
+bool IsHostsFileArg(std::string_view arg) {
+  return arg.starts_with("/") || arg.starts_with("./");
+}
+
+util::StatusOr<std::vector<Address>> BuildHostList(
+    const std::vector<std::string>& host_args, std::istream* stdin_hosts,
+    const std::string& default_user, int default_port) {
+  HostCollector collector(default_user, default_port);
+  for (const std::string& arg : host_args) {
+    std::string_view text = Trim(arg);
+    util::Status status = IsHostsFileArg(text)
+                              ? AddFile(std::string(text), &collector)
+                              : collector.Add(text);
+    if (!status.ok()) return status;
+  }
+  if (stdin_hosts != nullptr) {
+    util::Status status = AddLines(*stdin_hosts, "stdin", &collector);
+    if (!status.ok()) return status;
+  }
+  return std::move(collector.hosts());
+}
+
+}  // namespace hosts
