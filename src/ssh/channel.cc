@@ -1,0 +1,203 @@
+#include "ssh/channel.h"
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "ssh/session.h"
+
+namespace ssh {
+
+Channel::Channel(Session* session, std::string command,
+                 ChannelCallbacks callbacks)
+    : session_(session),
+      command_(std::move(command)),
+      callbacks_(std::move(callbacks)) {}
+
+Channel::~Channel() {
+  Session* session = session_;
+  Release();
+  if (session != nullptr) {
+    session->RemoveChannel(this);
+    session->UpdateInterest();  // Our CLOSE may be waiting for the socket.
+  }
+}
+
+bool Channel::Open() {
+  channel_ = ssh_channel_new(session_->session_);
+  if (channel_ == nullptr) return false;
+  libssh_callbacks_ = std::make_unique<ssh_channel_callbacks_struct>();
+  std::memset(libssh_callbacks_.get(), 0, sizeof(ssh_channel_callbacks_struct));
+  ssh_callbacks_init(libssh_callbacks_.get());
+  libssh_callbacks_->userdata = this;
+  libssh_callbacks_->channel_data_function = &Channel::OnData;
+  libssh_callbacks_->channel_close_function = &Channel::OnClose;
+  libssh_callbacks_->channel_exit_status_function = &Channel::OnExitStatus;
+  libssh_callbacks_->channel_exit_signal_function = &Channel::OnExitSignal;
+  ssh_set_channel_callbacks(channel_, libssh_callbacks_.get());
+  return true;
+}
+
+void Channel::Advance() {
+  if (channel_ == nullptr || failed_ || state_ == State::kDone) return;
+  if (state_ == State::kOpening) {
+    int rc = ssh_channel_open_session(channel_);
+    if (rc == SSH_AGAIN) return;
+    if (rc != SSH_OK) {
+      return Fail(util::Status::Error(
+          "can't open channel: " +
+          NormalizeErrorText(ssh_get_error(session_->session_))));
+    }
+    state_ = State::kStarting;
+  }
+  if (state_ == State::kStarting) {
+    int rc = ssh_channel_request_exec(channel_, command_.c_str());
+    if (rc == SSH_AGAIN) return;
+    if (rc != SSH_OK) {
+      return Fail(util::Status::Error(
+          "can't start command: " +
+          NormalizeErrorText(ssh_get_error(session_->session_))));
+    }
+    state_ = State::kRunning;
+    want_writable_ = true;
+    if (stdin_closed_) ssh_channel_send_eof(channel_);
+  }
+}
+
+void Channel::Dispatch() {
+  std::weak_ptr<char> alive = alive_;
+  if (!stdout_buffer_.empty()) {
+    std::string data;
+    data.swap(stdout_buffer_);
+    if (callbacks_.on_stdout) callbacks_.on_stdout(data);
+    if (alive.expired()) return;
+  }
+  if (!stderr_buffer_.empty()) {
+    std::string data;
+    data.swap(stderr_buffer_);
+    if (callbacks_.on_stderr) callbacks_.on_stderr(data);
+    if (alive.expired()) return;
+  }
+  if (want_writable_ && state_ == State::kRunning && !stdin_closed_ &&
+      !remote_closed_ && channel_ != nullptr &&
+      ssh_channel_window_size(channel_) > 0 && session_ != nullptr &&
+      session_->SocketSendRoom() > 0) {
+    want_writable_ = false;
+    if (callbacks_.on_writable) callbacks_.on_writable();
+    if (alive.expired()) return;
+  }
+  if (exit_reported_ || !(remote_closed_ || failed_)) return;
+  exit_reported_ = true;
+  state_ = State::kDone;
+  int status = exit_status_;
+  std::string reason = exit_signal_;
+  if (failed_) {
+    status = -1;
+    reason = error_.message();
+  } else {
+    if (!exit_signal_.empty()) status = -1;
+    if (status == -1 && reason.empty()) reason = "no exit status";
+    ssh_channel_close(channel_);  // Answer the peer's CLOSE.
+    if (session_ != nullptr) session_->UpdateInterest();
+  }
+  if (callbacks_.on_exit) callbacks_.on_exit(status, std::move(reason));
+}
+
+void Channel::Fail(util::Status reason) {
+  if (exit_reported_ || failed_) return;
+  failed_ = true;
+  error_ = std::move(reason);
+  if (session_ == nullptr) return;
+  std::weak_ptr<char> alive = alive_;
+  session_->loop_->Post([this, alive] {
+    if (!alive.expired()) Dispatch();
+  });
+}
+
+size_t Channel::Write(std::string_view data) {
+  if (state_ != State::kRunning || stdin_closed_ || remote_closed_ ||
+      channel_ == nullptr || data.empty()) {
+    return 0;
+  }
+  size_t window = ssh_channel_window_size(channel_);
+  size_t room = session_->SocketSendRoom();
+  size_t n = std::min({data.size(), window, room});
+  if (room < std::min(data.size(), window)) session_->waiting_for_room_ = true;
+  if (n == 0) {
+    want_writable_ = true;
+    session_->UpdateInterest();
+    return 0;
+  }
+  int rc = ssh_channel_write(channel_, data.data(), static_cast<uint32_t>(n));
+  size_t taken = rc > 0 ? static_cast<size_t>(rc) : 0;
+  if (taken < data.size()) want_writable_ = true;
+  session_->UpdateInterest();
+  return taken;
+}
+
+void Channel::CloseStdin() {
+  if (stdin_closed_) return;
+  stdin_closed_ = true;
+  if (state_ == State::kRunning && channel_ != nullptr && !remote_closed_) {
+    ssh_channel_send_eof(channel_);
+    session_->UpdateInterest();
+  }
+}
+
+void Channel::Signal(const char* name) {
+  if (state_ != State::kRunning || channel_ == nullptr || remote_closed_) return;
+  ssh_channel_request_send_signal(channel_, name);
+  session_->UpdateInterest();
+}
+
+void Channel::Close() {
+  callbacks_ = ChannelCallbacks();
+  exit_reported_ = true;
+  state_ = State::kDone;
+  Release();
+  if (session_ != nullptr) session_->UpdateInterest();
+}
+
+void Channel::Detach() {
+  Release();
+  session_ = nullptr;
+  if (!exit_reported_) {
+    exit_reported_ = true;
+    state_ = State::kDone;
+  }
+}
+
+void Channel::Release() {
+  if (channel_ == nullptr) return;
+  ssh_remove_channel_callbacks(channel_, libssh_callbacks_.get());
+  ssh_channel_free(channel_);  // Sends CLOSE when still open.
+  channel_ = nullptr;
+}
+
+int Channel::OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
+                    uint32_t len, int is_stderr, void* userdata) {
+  auto* self = static_cast<Channel*>(userdata);
+  (is_stderr ? self->stderr_buffer_ : self->stdout_buffer_)
+      .append(static_cast<const char*>(data), len);
+  return static_cast<int>(len);
+}
+
+void Channel::OnClose(ssh_session_struct*, ssh_channel_struct*,
+                      void* userdata) {
+  static_cast<Channel*>(userdata)->remote_closed_ = true;
+}
+
+void Channel::OnExitStatus(ssh_session_struct*, ssh_channel_struct*,
+                           int status, void* userdata) {
+  static_cast<Channel*>(userdata)->exit_status_ = status;
+}
+
+void Channel::OnExitSignal(ssh_session_struct*, ssh_channel_struct*,
+                           const char* signal, int, const char*, const char*,
+                           void* userdata) {
+  static_cast<Channel*>(userdata)->exit_signal_ = signal ? signal : "";
+}
+
+}  // namespace ssh

@@ -1,0 +1,112 @@
+// An exec channel: one remote command on an established Session.
+//
+// Contract:
+//  * Created by Session::Exec(); many channels may share one session.
+//  * Callbacks run on the event loop thread, never inside a call the owner
+//    made into this class (no re-entrancy surprises). The owner may destroy
+//    the Channel, or call any method, from inside a callback.
+//  * on_stdout/on_stderr receive the command's output as it arrives.
+//  * on_exit is called exactly once, after all output, unless the owner
+//    called Close() or destroyed the channel first. A normal end gives the
+//    exit status (signal_name empty), or -1 and the signal name ("TERM").
+//    When the channel can't be opened, the command can't be started or the
+//    connection dies, it gives -1 and a reason text; error() then holds the
+//    same reason as a Status.
+//  * on_writable is called when Write() can take bytes again after it took
+//    fewer than offered (and once when the command has started).
+//  * Memory is bounded: Write() takes only what the peer's window allows,
+//    never buffering beyond it; received data is handed over per read.
+//  * A Channel must not outlive its EventLoop; it may outlive its Session
+//    (it is then detached and inert).
+#ifndef ORGALORG_SSH_CHANNEL_H_
+#define ORGALORG_SSH_CHANNEL_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+struct ssh_session_struct;
+struct ssh_channel_struct;
+struct ssh_channel_callbacks_struct;
+
+namespace ssh {
+
+class Session;
+
+struct ChannelCallbacks {
+  std::function<void(std::string_view)> on_stdout;
+  std::function<void(std::string_view)> on_stderr;
+  std::function<void(int exit_status, std::string signal_name)> on_exit;
+  std::function<void()> on_writable;
+};
+
+class Channel {
+ public:
+  ~Channel();  // Closes the remote end if still open. No callback after.
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Sends as much of `data` as the remote window takes now (possibly 0)
+  // and returns how many bytes were taken. Wait for on_writable to write
+  // the rest. Returns 0 before the command has started or after EOF.
+  size_t Write(std::string_view data);
+  // Sends EOF on the command's stdin (idempotent).
+  void CloseStdin();
+  // Delivers a signal ("TERM", "INT", "KILL", ...) to the remote command.
+  void Signal(const char* name);
+  // Closes the channel; no callback is called afterwards.
+  void Close();
+
+  bool started() const { return state_ == State::kRunning; }
+  bool finished() const { return state_ == State::kDone; }
+  const util::Status& error() const { return error_; }
+  const std::string& command() const { return command_; }
+
+ private:
+  friend class Session;
+  enum class State { kOpening, kStarting, kRunning, kDone };
+
+  Channel(Session* session, std::string command, ChannelCallbacks callbacks);
+  // Called by Session.
+  bool Open();                      // Allocates the libssh channel.
+  void Advance();                   // Drives open and exec requests.
+  void Dispatch();                  // Hands buffered events to callbacks.
+  void Fail(util::Status reason);   // Reports -1 + reason (via Dispatch).
+  void Detach();                    // The session is going away.
+  void Release();                   // Frees the libssh channel.
+
+  static int OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
+                    uint32_t len, int is_stderr, void* userdata);
+  static void OnClose(ssh_session_struct*, ssh_channel_struct*, void* userdata);
+  static void OnExitStatus(ssh_session_struct*, ssh_channel_struct*,
+                           int status, void* userdata);
+  static void OnExitSignal(ssh_session_struct*, ssh_channel_struct*,
+                           const char* signal, int core, const char* errmsg,
+                           const char* lang, void* userdata);
+
+  Session* session_;
+  std::string command_;
+  ChannelCallbacks callbacks_;
+  ssh_channel_struct* channel_ = nullptr;
+  std::unique_ptr<ssh_channel_callbacks_struct> libssh_callbacks_;
+  State state_ = State::kOpening;
+  std::string stdout_buffer_;
+  std::string stderr_buffer_;
+  bool remote_closed_ = false;
+  bool stdin_closed_ = false;
+  bool want_writable_ = false;
+  bool exit_reported_ = false;
+  int exit_status_ = -1;
+  std::string exit_signal_;
+  util::Status error_;
+  bool failed_ = false;
+  // Lets Session detect that a callback destroyed this channel.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace ssh
+
+#endif  // ORGALORG_SSH_CHANNEL_H_

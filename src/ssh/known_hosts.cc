@@ -1,0 +1,36 @@
+#include "ssh/known_hosts.h"
+
+#include <libssh/libssh.h>
+
+namespace ssh {
+
+util::Status VerifyHostKey(ssh_session_struct* session, HostKeyPolicy policy,
+                           const std::string& host, const std::string& path) {
+  if (policy == HostKeyPolicy::kOff) return util::Status::Ok();
+  const std::string where = " (known_hosts file " + path + ")";
+  switch (ssh_session_is_known_server(session)) {
+    case SSH_KNOWN_HOSTS_OK:
+      return util::Status::Ok();
+    case SSH_KNOWN_HOSTS_CHANGED:
+    case SSH_KNOWN_HOSTS_OTHER:
+      return util::Status::Error("host key for " + host + " has changed" +
+                                 where + "; refusing to connect");
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+      if (policy == HostKeyPolicy::kStrict) {
+        return util::Status::Error("host key for " + host + " is unknown" +
+                                   where + "; refusing to connect");
+      }
+      if (ssh_session_update_known_hosts(session) != SSH_OK) {
+        return util::Status::Error("can't record host key for " + host +
+                                   where + ": " + ssh_get_error(session));
+      }
+      return util::Status::Ok();
+    case SSH_KNOWN_HOSTS_ERROR:
+    default:
+      return util::Status::Error("can't check host key for " + host + where +
+                                 ": " + ssh_get_error(session));
+  }
+}
+
+}  // namespace ssh

@@ -1,0 +1,122 @@
+// One SSH connection to one host, driven by an EventLoop.
+//
+// Contract:
+//  * Construct cheaply (no I/O); Connect() starts the handshake (TCP connect,
+//    key exchange, host key check, authentication) without blocking, except
+//    for the name lookup (getaddrinfo) and a passphrase prompt, if any. The
+//    caller bounds how many handshakes are in flight (-d).
+//  * `done` is called exactly once, never from inside Connect(): OK, or an
+//    error such as "connection refused", "connection timed out after 10000
+//    ms", "host key for web1 has changed (...)", "key refused (...)",
+//    "password refused", "no authentication method succeeded". The caller
+//    adds the host to the message.
+//  * Once connected, Exec() opens channels; each reports through its own
+//    callbacks. If the connection dies (reset, EOF, no answer to
+//    keep-alives within dead_after), every running channel gets
+//    on_exit(-1, reason) and then on_disconnect(reason) is called once.
+//  * The owner may destroy the Session from inside any callback. Channels
+//    still alive are detached (inert) when the session is destroyed.
+//  * Single-threaded: use only from the loop's thread. The loop must outlive
+//    the session.
+//  * Idle cost: one libssh session, one epoll entry and one timer.
+#ifndef ORGALORG_SSH_SESSION_H_
+#define ORGALORG_SSH_SESSION_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ssh/channel.h"
+#include "ssh/event_loop.h"
+#include "ssh/key_ring.h"
+#include "ssh/session_options.h"
+#include "util/status.h"
+
+struct ssh_session_struct;
+struct ssh_event_struct;
+
+namespace ssh {
+
+class Authenticator;
+
+// Smallest bulk write worth making (one SSH packet with OpenSSH's sshd).
+inline constexpr size_t kMinSendChunk = 32758;
+
+class Session {
+ public:
+  using DoneCallback = std::function<void(util::Status)>;
+
+  Session(EventLoop* loop, SessionOptions options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts the handshake; see the contract above. Call at most once.
+  void Connect(DoneCallback done);
+  // Called once when an established connection is lost.
+  void SetOnDisconnect(std::function<void(util::Status)> on_disconnect) {
+    on_disconnect_ = std::move(on_disconnect);
+  }
+  // Starts `command` on a new channel. Fails when not connected.
+  util::StatusOr<std::unique_ptr<Channel>> Exec(std::string command,
+                                                ChannelCallbacks callbacks);
+  // Closes the connection politely; channels get no further callbacks.
+  void Disconnect();
+
+  bool connected() const { return state_ == State::kReady; }
+  // Last time bytes arrived from the host (or the handshake started).
+  TimePoint last_activity() const { return last_receive_; }
+  // "[user@host:port]" once Connect() has resolved the configuration,
+  // else built from the options.
+  const std::string& identity() const { return identity_; }
+  const SessionOptions& options() const { return options_; }
+
+ private:
+  friend class Channel;
+  enum class State { kIdle, kConnecting, kAuthenticating, kReady, kClosed };
+
+  util::Status Configure();
+  void StartConnect();
+  void OnFdEvent(uint32_t events);
+  void StepConnect();
+  void StepAuth();
+  void StepReady(bool writable);
+  void Finish(util::Status status);  // Ends the handshake phase.
+  void Lose(util::Status reason);    // Ends an established connection.
+  void Teardown();                   // Frees libssh state, unwatches.
+  void UpdateInterest();
+  void ArmTimer(TimePoint when);
+  void OnTimer();
+  void SendKeepAlive();
+  util::Status ConnectError() const;
+  void RemoveChannel(Channel* channel);
+  // Bytes that can be queued on the socket without blocking: libssh sends on
+  // a blocking socket, so bulk writes must fit the kernel's free space.
+  size_t SocketSendRoom() const;
+
+  EventLoop* loop_;
+  SessionOptions options_;
+  std::shared_ptr<KeyRing> key_ring_;
+  std::string identity_;
+  State state_ = State::kIdle;
+  ssh_session_struct* session_ = nullptr;
+  ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.
+  std::unique_ptr<Authenticator> authenticator_;
+  EventLoop::WatchId watch_ = 0;
+  uint32_t interest_ = 0;
+  EventLoop::TimerId timer_ = 0;
+  TimePoint connect_started_{};
+  TimePoint last_receive_{};
+  TimePoint last_keep_alive_{};
+  DoneCallback done_;
+  std::function<void(util::Status)> on_disconnect_;
+  std::vector<Channel*> channels_;
+  bool writable_now_ = false;      // Inside dispatch of an EPOLLOUT event.
+  bool waiting_for_room_ = false;  // A channel waits for socket space.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace ssh
+
+#endif  // ORGALORG_SSH_SESSION_H_

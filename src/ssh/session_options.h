@@ -1,0 +1,72 @@
+// Parameters of one SSH connection, and pure helpers that derive defaults.
+//
+// SessionOptions is a plain value; Session copies it. Nothing here touches
+// libssh or the network, so it is unit-tested directly.
+#ifndef ORGALORG_SSH_SESSION_OPTIONS_H_
+#define ORGALORG_SSH_SESSION_OPTIONS_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ssh {
+
+class KeyRing;
+
+// What to do with the server's host key.
+enum class HostKeyPolicy {
+  kAcceptNew,  // Known and equal: go on; unknown: record it; changed: refuse.
+  kStrict,     // Known and equal: go on; unknown or changed: refuse.
+  kOff,        // Do not check (tests, throw-away hosts).
+};
+
+// Defaults, in the units their names say (SPEC section 2).
+inline constexpr int kDefaultPort = 22;
+inline constexpr std::chrono::milliseconds kDefaultConnectTimeoutMs{10000};
+inline constexpr std::chrono::milliseconds kDefaultKeepAliveMs{10000};
+
+struct SessionOptions {
+  std::string host;                 // Name or address, as given by the user.
+  std::optional<int> port;          // Unset: ~/.ssh/config or 22.
+  std::optional<std::string> user;  // Unset: ~/.ssh/config or current user.
+  // Private keys to try, in order (-k, or DefaultIdentityFiles()). Missing
+  // default files are skipped; see KeyRing.
+  std::vector<std::string> identity_files;
+  // Shared by all sessions of a run: loads each key once and asks for a
+  // passphrase at most once. Null: a private ring is created per session.
+  std::shared_ptr<KeyRing> key_ring;
+  bool use_agent = true;                 // Try SSH_AUTH_SOCK when set.
+  std::optional<std::string> password;   // -p; tried after the keys.
+  std::string known_hosts_path;          // Usually ~/.ssh/known_hosts.
+  HostKeyPolicy host_key_policy = HostKeyPolicy::kAcceptNew;
+  bool read_ssh_config = true;           // Parse ~/.ssh/config first.
+  std::string ssh_config_path;           // Empty: libssh's default.
+  // Whole handshake: TCP connect + key exchange + authentication.
+  std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
+  // Send a keep-alive request after this much receive silence; 0 = never.
+  std::chrono::milliseconds keep_alive{kDefaultKeepAliveMs};
+  // Declare the host dead after this much receive silence once connected;
+  // 0 = never. Only meaningful with keep_alive < dead_after (the server's
+  // answers to keep-alives are what proves it is alive).
+  std::chrono::milliseconds dead_after{0};
+  // libssh log verbosity (0 = none); only for debugging.
+  int log_verbosity = 0;
+};
+
+// ~/.ssh/id_ed25519, id_ecdsa, id_rsa under `home` (no existence check).
+std::vector<std::string> DefaultIdentityFiles(const std::string& home);
+// <home>/.ssh/known_hosts.
+std::string DefaultKnownHostsPath(const std::string& home);
+// "[user@host:port]" with the defaults filled in, for logs.
+std::string SessionIdentity(const std::string& user, const std::string& host,
+                            int port);
+// Turns a libssh/OS error text into our style: first letter lower-case,
+// no trailing period, and libssh's internal prefixes removed.
+std::string NormalizeErrorText(std::string text);
+
+}  // namespace ssh
+
+#endif  // ORGALORG_SSH_SESSION_OPTIONS_H_
