@@ -1,5 +1,7 @@
 #include "app/run.h"
 
+#include "app/modes.h"
+
 namespace app {
 namespace {
 
@@ -17,7 +19,10 @@ const char* ModeName(cli::Mode mode) {
 }  // namespace
 
 int Run(const cli::Options& options, output::Output& out) {
-  // Each mode lands with its own issue; until then it fails loudly.
+  if (options.mode == cli::Mode::kCommand) return RunCommandMode(options, out);
+  if (options.mode == cli::Mode::kUpload) return RunUploadMode(options, out);
+  if (options.mode == cli::Mode::kLock) return RunLockMode(options, out);
+  // The other modes land with their own issues; until then they fail loudly.
   out.Error(util::Status::Error(std::string(ModeName(options.mode)) + " is not implemented yet"));
   return kExitError;
 }

@@ -49,14 +49,14 @@ void Output::WriteLine(Stream stream, std::string_view line) {
 }
 
 void Output::WriteJson(Stream stream, const HostRef* host, std::string_view body) {
-  nlohmann::json object = {
+  nlohmann::ordered_json object = {
       {"stream", stream == Stream::kStdout ? "stdout" : "stderr"},
-      {"node", host ? nlohmann::json(host->identity) : nlohmann::json(nullptr)},
-      {"host", host ? nlohmann::json(host->display) : nlohmann::json(nullptr)},
+      {"node", host ? nlohmann::ordered_json(host->identity) : nlohmann::ordered_json(nullptr)},
+      {"host", host ? nlohmann::ordered_json(host->display) : nlohmann::ordered_json(nullptr)},
       {"body", std::string(body)},
   };
   // Host output may hold any bytes: replace invalid UTF-8 instead of failing.
-  WriteLine(stream, object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  WriteLine(stream, object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 void Output::HostLine(const HostRef& host, Stream stream, std::string_view line) {

@@ -1,0 +1,46 @@
+// Command mode (-C): connect, (lock,) run the command everywhere, summarize.
+#include "app/modes.h"
+
+#include "app/setup.h"
+#include "cluster/exit_summary.h"
+#include "cluster/remote_command.h"
+#include "cluster/run_on_all.h"
+
+namespace app {
+
+int RunCommandMode(const cli::Options& options, output::Output& out) {
+  RunContext context(options, &out);
+  util::Status status = context.Prepare();
+  if (status.ok()) status = context.Connect();
+  if (status.ok()) status = context.Lock();
+  if (context.was_interrupted()) return context.StopStatus();
+  if (!status.ok()) {
+    out.Error(status);
+    return kExitError;
+  }
+
+  cluster::RemoteCommandSpec command;
+  command.words = options.positional;
+  command.root = options.root;
+  command.shell_template = options.shell;
+  command.sudo = options.sudo;
+  cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial};
+  out.Log(output::Level::kDebug, "remote command line: " + spec.command);
+
+  cluster::RunResult result =
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
+  if (!result.error.ok()) {
+    out.Error(result.error);
+    return kExitError;
+  }
+  if (result.interrupted) return context.StopStatus();
+  context.Unlock();
+  util::Status summary = cluster::Summarize(result.outcomes);
+  if (!summary.ok()) {
+    out.Error(summary);
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace app

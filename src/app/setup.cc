@@ -1,0 +1,168 @@
+#include "app/setup.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "app/run.h"
+#include "app/signals.h"
+#include "cluster/connect_all.h"
+#include "hosts/host_list.h"
+#include "ssh/key_ring.h"
+#include "ssh/session_options.h"
+#include "util/tty_prompt.h"
+
+namespace app {
+namespace {
+
+// Upper bound of the heartbeat interval (SPEC.md 5: min(10 s, 0.8 x -j)).
+constexpr int kMaxHeartbeatMs = 10000;
+
+std::string HomeDir() {
+  const char* home = std::getenv("HOME");
+  if (home && *home) return home;
+  passwd* pw = getpwuid(getuid());
+  return pw ? pw->pw_dir : "/";
+}
+
+}  // namespace
+
+std::string CurrentUserName() {
+  passwd* pw = getpwuid(getuid());
+  if (pw) return pw->pw_name;
+  const char* user = std::getenv("USER");
+  return user ? user : "root";
+}
+
+RunContext::RunContext(const cli::Options& options, output::Output* out)
+    : options_(options), out_(out) {}
+
+RunContext::~RunContext() {
+  Unlock();
+  nodes_.clear();  // Sessions go before the loop they use.
+  if (signal_fd_ >= 0) close(signal_fd_);
+  if (password_) util::Scrub(&*password_);
+}
+
+util::Status RunContext::Prepare() {
+  if (!loop_.init_status().ok()) return loop_.init_status();
+  std::string default_user = options_.user.empty() ? CurrentUserName() : options_.user;
+  util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
+      options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
+  if (!list.ok()) return list.status();
+  if (list->empty()) return util::Status::Error("no hosts given: the host list is empty");
+  for (hosts::Address& address : *list) {
+    cluster::Node node;
+    node.ref.display = address.given;
+    node.ref.identity = hosts::Identity(address);
+    node.address = std::move(address);
+    nodes_.push_back(std::move(node));
+  }
+
+  util::StatusOr<int> signal_fd = InstallSignalPipe();
+  if (!signal_fd.ok()) return signal_fd.status();
+  signal_fd_ = *signal_fd;
+  loop_.Watch(
+      signal_fd_, ssh::kReadable,
+      [this](uint32_t) {
+        if (DrainSignalPipe(signal_fd_) != 0) stop_ = signalled_ = true;
+      },
+      /*keeps_loop_alive=*/false);
+
+  if (options_.password) {
+    util::StatusOr<std::string> password = util::PromptSecret("Password: ");
+    if (!password.ok()) return password.status();
+    password_ = std::move(*password);
+  }
+  return util::Status::Ok();
+}
+
+util::Status RunContext::Connect() {
+  std::string home = HomeDir();
+  ssh::SessionOptions base;
+  if (!options_.user.empty()) base.user = options_.user;
+  base.identity_files = options_.key.empty() ? ssh::DefaultIdentityFiles(home)
+                                             : std::vector<std::string>{options_.key};
+  base.key_ring = std::make_shared<ssh::KeyRing>([]() -> std::optional<std::string> {
+    util::StatusOr<std::string> answer = util::PromptSecret("Key passphrase: ");
+    if (!answer.ok()) return std::nullopt;
+    return *answer;
+  });
+  base.password = password_;
+  base.known_hosts_path = ssh::DefaultKnownHostsPath(home);
+  base.connect_timeout = std::chrono::milliseconds(options_.conn_timeout_ms);
+  base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
+  base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
+
+  size_t failed = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_);
+  if (stop_) return util::Status::Error("interrupted");
+  if (failed == 0) return util::Status::Ok();
+
+  util::Status summary = util::Status::Error(
+      failed == nodes_.size() ? "can't connect to any of " + std::to_string(nodes_.size()) + " nodes"
+                              : "can't connect to " + std::to_string(failed) + " out of " +
+                                    std::to_string(nodes_.size()) + " nodes");
+  cluster::Nodes good;
+  for (cluster::Node& node : nodes_) {
+    if (node.connected()) {
+      good.push_back(std::move(node));
+    } else if (options_.no_conn_fail) {
+      out_->Warning(node.error.Wrap("skipping unreachable node " + node.ref.display));
+    } else {
+      summary.AddCause(node.error);
+    }
+  }
+  if (!options_.no_conn_fail) return summary;
+  nodes_ = std::move(good);
+  if (nodes_.empty()) return summary;
+  return util::Status::Ok();
+}
+
+util::Status RunContext::Lock() {
+  if (options_.no_lock) return util::Status::Ok();
+  cluster::LockSpec spec;
+  spec.path = !options_.lock_file.empty() ? options_.lock_file
+              : !options_.root.empty()    ? options_.root
+                                          : "/";
+  spec.create_directory = options_.lock_file.empty() && !options_.root.empty();
+  spec.no_lock_fail = options_.no_lock_fail;
+  spec.wrapper.shell_template = options_.shell;
+  spec.wrapper.sudo = options_.sudo;
+  lock_ = std::make_unique<cluster::ClusterLock>(&loop_, &nodes_, out_);
+  util::Status status = lock_->Acquire(spec, &stop_);
+  if (!status.ok()) {
+    lock_.reset();
+    return status;
+  }
+  out_->Log(output::Level::kDebug, "global lock acquired on " + std::to_string(nodes_.size()) + " nodes");
+  int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
+  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)), [this](util::Status error) {
+    heartbeat_error_ = std::move(error);
+    stop_ = true;
+  });
+  return util::Status::Ok();
+}
+
+void RunContext::Unlock() {
+  if (!lock_) return;
+  lock_->Release();
+  lock_.reset();
+}
+
+int RunContext::StopStatus() {
+  if (!heartbeat_error_.ok()) {
+    out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
+    return kExitHeartbeat;
+  }
+  if (signalled_) {
+    out_->Error(util::Status::Error("interrupted; remote commands were stopped"));
+    return kExitInterrupted;
+  }
+  return kExitOk;
+}
+
+}  // namespace app

@@ -1,0 +1,66 @@
+// What every mode does first: read the hosts, prepare credentials, watch
+// for SIGINT/SIGTERM and connect to every host.
+#ifndef ORGALORG_APP_SETUP_H_
+#define ORGALORG_APP_SETUP_H_
+
+#include <memory>
+
+#include "cli/options.h"
+#include "cluster/lock.h"
+#include "cluster/node.h"
+#include "output/output.h"
+#include "ssh/event_loop.h"
+#include "util/status.h"
+
+namespace app {
+
+// The state shared by the phases of one run. Not copyable; lives in the
+// mode's function.
+class RunContext {
+ public:
+  RunContext(const cli::Options& options, output::Output* out);
+  ~RunContext();
+  RunContext(const RunContext&) = delete;
+  RunContext& operator=(const RunContext&) = delete;
+
+  // Reads hosts, installs the signal watch, asks for a password (-p).
+  util::Status Prepare();
+  // Connects to every host. Failed hosts end the run with an error naming
+  // each, unless -w: then they are warned about and dropped.
+  util::Status Connect();
+  // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
+  // heartbeat sets the stop flag and heartbeat_error().
+  util::Status Lock();
+  // Releases the lock, if held, and waits for every holder to exit.
+  void Unlock();
+
+  // The exit status and error report for a run that stopped early, after a
+  // signal or a lost heartbeat; kExitOk when neither happened.
+  int StopStatus();
+
+  ssh::EventLoop& loop() { return loop_; }
+  cluster::Nodes& nodes() { return nodes_; }
+  // Set by SIGINT/SIGTERM or a lost heartbeat: every phase stops at once.
+  const bool* interrupted() const { return &stop_; }
+  bool was_interrupted() const { return stop_; }
+  const util::Status& heartbeat_error() const { return heartbeat_error_; }
+
+ private:
+  const cli::Options& options_;
+  output::Output* out_;
+  ssh::EventLoop loop_;
+  cluster::Nodes nodes_;
+  std::optional<std::string> password_;
+  std::unique_ptr<cluster::ClusterLock> lock_;
+  int signal_fd_ = -1;
+  bool stop_ = false;
+  bool signalled_ = false;
+  util::Status heartbeat_error_;
+};
+
+// The current user's login name ($USER fallback), for default -u.
+std::string CurrentUserName();
+
+}  // namespace app
+
+#endif  // ORGALORG_APP_SETUP_H_

@@ -1,0 +1,67 @@
+#include "cluster/connect_all.h"
+
+#include <algorithm>
+
+namespace cluster {
+namespace {
+
+// The longest the loop sleeps between checks of `*interrupted`.
+constexpr ssh::Milliseconds kPollSliceMs{200};
+
+ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Address& address) {
+  ssh::SessionOptions options = base;
+  options.host = address.host;
+  if (address.port_given) options.port = address.port;
+  if (address.user_given || base.user) options.user = address.user;
+  return options;
+}
+
+}  // namespace
+
+size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
+                  int parallel, const bool* interrupted) {
+  size_t next = 0;
+  size_t in_flight = 0;
+  size_t failed = 0;
+  size_t limit = static_cast<size_t>(std::max(parallel, 1));
+
+  // Starts handshakes until the cap is reached.
+  std::function<void()> start_more = [&]() {
+    while (in_flight < limit && next < nodes->size()) {
+      size_t index = next++;
+      Node& node = (*nodes)[index];
+      node.session = std::make_unique<ssh::Session>(loop, OptionsFor(base, node.address));
+      ++in_flight;
+      node.session->Connect([&, index](util::Status status) {
+        Node& done = (*nodes)[index];
+        --in_flight;
+        if (status.ok()) {
+          done.ref.identity = done.session->identity();
+        } else {
+          done.error = status.Wrap("can't connect to " + done.ref.display);
+          ++failed;
+          // Released later, outside the session's own callback.
+          loop->Post([&done]() { done.session.reset(); });
+        }
+        start_more();
+      });
+    }
+  };
+  start_more();
+
+  while ((in_flight > 0 || next < nodes->size()) && !*interrupted) {
+    loop->RunOnce(kPollSliceMs);
+  }
+  if (*interrupted) {
+    for (Node& node : *nodes) {
+      if (node.session && !node.session->connected()) {
+        node.session.reset();
+        node.error = util::Status::Error("interrupted while connecting to " + node.ref.display);
+      }
+    }
+  }
+  loop->RunOnce(ssh::Milliseconds(0));  // Run the posted releases.
+  return failed;
+}
+
+}  // namespace cluster

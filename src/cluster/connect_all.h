@@ -1,0 +1,24 @@
+// Connects every node, at most `parallel` handshakes in flight (-d).
+//
+// Each node gets a Session built from `base` plus its own address (an
+// explicit user or port wins over ~/.ssh/config, see hosts::Address). The
+// loop runs until every handshake has ended or `*interrupted` becomes true
+// (set by the caller's signal watch); then the sessions still connecting are
+// dropped. A node that fails keeps the error, wrapped as
+// "can't connect to <host>", in Node::error; its session is released.
+// Returns the number of nodes that failed.
+#ifndef ORGALORG_CLUSTER_CONNECT_ALL_H_
+#define ORGALORG_CLUSTER_CONNECT_ALL_H_
+
+#include "cluster/node.h"
+#include "ssh/event_loop.h"
+#include "ssh/session_options.h"
+
+namespace cluster {
+
+size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
+                  int parallel, const bool* interrupted);
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_CONNECT_ALL_H_

@@ -1,0 +1,58 @@
+// Turns the byte streams of every host's command into output lines.
+//
+// One HostOutput per run. Each host has a stdout and a stderr LineSplitter;
+// complete lines go to output::Output::HostLine (prefixed, JSON or logged),
+// and with -q bytes go to Output::HostRaw untouched. With -l (serial) only
+// one host, the "current" one, is written live; the others are held in
+// memory until their turn, in the order of the host list. Finish(host) is
+// called when a host's command ended: it flushes its unterminated last lines
+// and, in serial mode, passes the turn on.
+#ifndef ORGALORG_CLUSTER_HOST_OUTPUT_H_
+#define ORGALORG_CLUSTER_HOST_OUTPUT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "output/output.h"
+#include "protocol/line_splitter.h"
+
+namespace cluster {
+
+class HostOutput {
+ public:
+  HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial);
+  HostOutput(const HostOutput&) = delete;
+  HostOutput& operator=(const HostOutput&) = delete;
+
+  void Data(size_t host, output::Stream stream, std::string_view bytes);
+  void Finish(size_t host);
+
+ private:
+  struct Held {
+    output::Stream stream;
+    bool raw;
+    std::string text;
+  };
+  struct Host {
+    output::HostRef ref;
+    std::unique_ptr<protocol::LineSplitter> out;
+    std::unique_ptr<protocol::LineSplitter> err;
+    std::vector<Held> held;  // Serial mode: output waiting for this host's turn.
+    bool finished = false;
+  };
+  void Emit(size_t host, output::Stream stream, bool raw, std::string_view text);
+  void Write(size_t host, output::Stream stream, bool raw, std::string_view text);
+  void PassTurn();
+
+  output::Output* out_;
+  bool serial_;
+  bool quiet_;
+  std::vector<Host> hosts_;
+  size_t current_ = 0;  // Serial mode: the host written live.
+};
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_HOST_OUTPUT_H_

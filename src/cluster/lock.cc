@@ -1,0 +1,194 @@
+#include "cluster/lock.h"
+
+#include <fmt/format.h>
+
+#include "util/shell_quote.h"
+
+namespace cluster {
+namespace {
+
+// How long Release() waits for the holders to exit.
+constexpr ssh::Milliseconds kReleaseWaitMs{5000};
+// The longest the loop sleeps between checks of `*interrupted`.
+constexpr ssh::Milliseconds kPollSliceMs{200};
+constexpr std::string_view kLockedLine = "LOCKED";
+constexpr std::string_view kBusyLine = "BUSY";
+constexpr std::string_view kPing = "PING";
+
+}  // namespace
+
+struct ClusterLock::Holder {
+  std::unique_ptr<ssh::Channel> channel;
+  enum class State { kStarting, kLocked, kFailed, kExited } state = State::kStarting;
+  std::string stdout_buffer;
+  std::string stderr_tail;
+  bool ping_outstanding = false;
+  bool dead = false;  // Lost its heartbeat: Release() does not wait for it.
+};
+
+std::string LockCommand(const LockSpec& spec) {
+  std::string path = util::ShellQuote(spec.path);
+  std::string create = spec.create_directory ? fmt::format("mkdir -p {}", path)
+                                             : fmt::format("{{ [ -e {0} ] || : > {0}; }}", path);
+  // fd 9 holds the lock; the loop echoes heartbeats until stdin closes.
+  std::string script = fmt::format(
+      "{0} && exec 9< {1} && if flock -nx 9; then echo {2}; else echo {3}; exit 1; fi && "
+      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done",
+      create, path, kLockedLine, kBusyLine);
+  RemoteCommandSpec command = spec.wrapper;
+  command.words = {script};
+  command.root.clear();
+  command.args.clear();
+  return BuildRemoteCommand(command);
+}
+
+ClusterLock::ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out)
+    : loop_(loop), nodes_(nodes), out_(out) {}
+
+ClusterLock::~ClusterLock() {
+  if (timer_) loop_->CancelTimer(timer_);
+}
+
+util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted) {
+  std::string command = LockCommand(spec);
+  out_->Log(output::Level::kTrace, "running lock command: " + command);
+  holders_.clear();
+  size_t waiting = 0;
+  for (size_t i = 0; i < nodes_->size(); ++i) {
+    holders_.push_back(std::make_unique<Holder>());
+    Holder* holder = holders_.back().get();
+    Node& node = (*nodes_)[i];
+    if (!node.connected()) {
+      holder->state = Holder::State::kExited;
+      continue;
+    }
+    ssh::ChannelCallbacks callbacks;
+    callbacks.on_stdout = [this, holder, i, &waiting](std::string_view data) {
+      holder->stdout_buffer.append(data);
+      size_t newline;
+      while ((newline = holder->stdout_buffer.find('\n')) != std::string::npos) {
+        std::string line = holder->stdout_buffer.substr(0, newline);
+        holder->stdout_buffer.erase(0, newline + 1);
+        if (holder->state == Holder::State::kStarting) {
+          holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
+          --waiting;
+        } else if (holder->state == Holder::State::kLocked) {
+          if (line != kPing) Lost(i, "wrong heartbeat answer \"" + line + "\"");
+          holder->ping_outstanding = false;
+        }
+      }
+    };
+    callbacks.on_stderr = [holder](std::string_view data) {
+      holder->stderr_tail.append(data);
+      if (holder->stderr_tail.size() > 1024) holder->stderr_tail.erase(0, holder->stderr_tail.size() - 1024);
+    };
+    callbacks.on_exit = [this, holder, i, &waiting](int status, std::string signal_name) {
+      Holder::State before = holder->state;
+      holder->state = Holder::State::kExited;
+      if (before == Holder::State::kStarting) {
+        --waiting;
+      } else if (before == Holder::State::kLocked) {
+        Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
+                                    : "lock holder killed by signal " + signal_name);
+      }
+    };
+    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
+    if (!channel.ok()) {
+      holder->state = Holder::State::kFailed;
+      holder->stderr_tail = channel.status().ToString();
+      continue;
+    }
+    holder->channel = std::move(*channel);
+    ++waiting;
+  }
+  while (waiting > 0 && !*interrupted) loop_->RunOnce(kPollSliceMs);
+  if (*interrupted) {
+    Release();
+    return util::Status::Error("interrupted while locking");
+  }
+
+  util::Status failure = util::Status::Error("can't lock the cluster");
+  size_t failed = 0;
+  for (size_t i = 0; i < holders_.size(); ++i) {
+    if (holders_[i]->state == Holder::State::kLocked || !(*nodes_)[i].connected()) continue;
+    ++failed;
+    util::Status cause = util::Status::Error(fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    std::string tail = holders_[i]->stderr_tail;
+    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+    if (!tail.empty()) cause.AddCause(util::Status::Error(tail));
+    if (spec.no_lock_fail) {
+      out_->Warning(cause);
+    } else {
+      failure.AddCause(cause);
+    }
+  }
+  if (failed == 0 || spec.no_lock_fail) return util::Status::Ok();
+  Release();
+  return failure;
+}
+
+void ClusterLock::StartHeartbeat(ssh::Milliseconds interval, std::function<void(util::Status)> on_lost) {
+  interval_ = interval;
+  on_lost_ = std::move(on_lost);
+  timer_ = loop_->AddTimerAfter(interval_, [this]() { Beat(); });
+}
+
+void ClusterLock::Beat() {
+  timer_ = 0;
+  for (size_t i = 0; i < holders_.size() && !lost_; ++i) {
+    Holder& holder = *holders_[i];
+    if (holder.state != Holder::State::kLocked) continue;
+    if (holder.ping_outstanding) {
+      Lost(i, fmt::format("no heartbeat answer within {} ms", interval_.count()));
+      return;
+    }
+    holder.ping_outstanding = true;
+    std::string ping = std::string(kPing) + "\n";
+    if (holder.channel->Write(ping) != ping.size()) {
+      Lost(i, "can't send heartbeat");
+      return;
+    }
+  }
+  if (!lost_) timer_ = loop_->AddTimerAfter(interval_, [this]() { Beat(); });
+}
+
+void ClusterLock::Lost(size_t index, const std::string& why) {
+  holders_[index]->dead = true;
+  if (lost_ || !on_lost_) return;
+  lost_ = true;
+  util::Status error = util::Status::Error(
+      fmt::format("heartbeat lost on {}: {}", (*nodes_)[index].ref.display, why));
+  std::string tail = holders_[index]->stderr_tail;
+  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+  if (!tail.empty()) error.AddCause(util::Status::Error(tail));
+  on_lost_(error);
+}
+
+void ClusterLock::Release() {
+  if (timer_) {
+    loop_->CancelTimer(timer_);
+    timer_ = 0;
+  }
+  on_lost_ = nullptr;
+  size_t live = 0;
+  for (auto& holder : holders_) {
+    if (holder->channel && holder->state != Holder::State::kExited) {
+      holder->channel->CloseStdin();
+      ++live;
+    }
+  }
+  ssh::TimePoint deadline = ssh::Clock::now() + kReleaseWaitMs;
+  auto all_exited = [this]() {
+    for (auto& holder : holders_) {
+      if (holder->channel && !holder->dead && holder->state != Holder::State::kExited) return false;
+    }
+    return true;
+  };
+  while (live > 0 && !all_exited() && ssh::Clock::now() < deadline) loop_->RunOnce(kPollSliceMs);
+  for (auto& holder : holders_) {
+    if (holder->channel) holder->channel->Close();
+  }
+  holders_.clear();
+}
+
+}  // namespace cluster

@@ -1,0 +1,76 @@
+// The global cluster lock (SPEC.md section 5).
+//
+// On every node a long-lived remote process (the "holder") takes
+// `flock -nx` on the lock path and then echoes every line it reads on stdin
+// back on stdout. The lock lives exactly as long as that process: closing
+// its stdin (Release), or losing the connection, ends it. It runs on the
+// node's one SSH connection, like everything else of the run.
+//
+// Acquire() is all-or-nothing: when any node can't be locked, every lock
+// already taken is released (and Acquire waits until those holders have
+// exited) before it returns the error naming each such node. With
+// `no_lock_fail` (-t) those nodes are warned about and the run goes on.
+//
+// Heartbeat: every `interval` each holder is sent "PING" and must echo it
+// before the next beat. A holder that exits, echoes something else or is
+// silent for a whole interval makes `on_lost` run once with an error naming
+// the node and the word "heartbeat".
+#ifndef ORGALORG_CLUSTER_LOCK_H_
+#define ORGALORG_CLUSTER_LOCK_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/node.h"
+#include "cluster/remote_command.h"
+#include "output/output.h"
+#include "ssh/event_loop.h"
+
+namespace cluster {
+
+struct LockSpec {
+  std::string path;               // What to flock.
+  bool create_directory = false;  // A missing path is made with mkdir -p (the -r dir).
+  bool no_lock_fail = false;      // -t
+  RemoteCommandSpec wrapper;      // shell template and sudo; words/root unused
+};
+
+// The holder's remote command line (exposed for tests).
+std::string LockCommand(const LockSpec& spec);
+
+// The message of a node that can't be locked.
+inline constexpr const char* kLockBusyMessage =
+    "can't acquire lock, lock already obtained by another process or unavailable";
+
+class ClusterLock {
+ public:
+  ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out);
+  ~ClusterLock();
+  ClusterLock(const ClusterLock&) = delete;
+  ClusterLock& operator=(const ClusterLock&) = delete;
+
+  util::Status Acquire(const LockSpec& spec, const bool* interrupted);
+  void StartHeartbeat(ssh::Milliseconds interval, std::function<void(util::Status)> on_lost);
+  // Ends every holder and waits (at most kReleaseWait) for them to exit.
+  void Release();
+
+ private:
+  struct Holder;
+  void Beat();
+  void Lost(size_t index, const std::string& why);
+
+  ssh::EventLoop* loop_;
+  Nodes* nodes_;
+  output::Output* out_;
+  std::vector<std::unique_ptr<Holder>> holders_;
+  ssh::Milliseconds interval_{0};
+  ssh::EventLoop::TimerId timer_ = 0;
+  std::function<void(util::Status)> on_lost_;
+  bool lost_ = false;
+};
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_LOCK_H_

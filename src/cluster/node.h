@@ -1,0 +1,29 @@
+// One host of a run and its connection.
+#ifndef ORGALORG_CLUSTER_NODE_H_
+#define ORGALORG_CLUSTER_NODE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hosts/address.h"
+#include "output/output.h"
+#include "ssh/session.h"
+#include "util/status.h"
+
+namespace cluster {
+
+struct Node {
+  hosts::Address address;
+  output::HostRef ref;                   // display = as given; identity = [user@host:port]
+  std::unique_ptr<ssh::Session> session;  // Set once ConnectAll started it.
+  util::Status error;                     // Why this host failed, if it did.
+
+  bool connected() const { return session && session->connected(); }
+};
+
+using Nodes = std::vector<Node>;
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_NODE_H_

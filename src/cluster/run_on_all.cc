@@ -1,0 +1,111 @@
+#include "cluster/run_on_all.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cluster/host_output.h"
+#include "cluster/stdin_feeder.h"
+
+namespace cluster {
+namespace {
+
+// The longest the loop sleeps between checks of `*interrupted`.
+constexpr ssh::Milliseconds kPollSliceMs{200};
+
+struct Running {
+  std::unique_ptr<ssh::Channel> channel;
+  static constexpr size_t kNoSlot = static_cast<size_t>(-1);
+  size_t feeder_slot = kNoSlot;
+  bool done = false;
+};
+
+util::Status ExitError(int exit_status, const std::string& signal_name, const ssh::Channel& channel) {
+  if (!channel.error().ok()) return channel.error();
+  if (!signal_name.empty()) return util::Status::Error("killed by signal " + signal_name);
+  (void)exit_status;
+  return util::Status::Ok();
+}
+
+}  // namespace
+
+RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
+                   const bool* interrupted) {
+  RunResult result;
+  result.outcomes.resize(nodes->size());
+  StdinFeeder feeder(spec.stdin_file);
+  if (!feeder.status().ok()) {
+    result.error = feeder.status();
+    return result;
+  }
+
+  std::vector<output::HostRef> refs;
+  for (const Node& node : *nodes) refs.push_back(node.ref);
+  HostOutput host_output(out, refs, spec.serial);
+
+  std::vector<Running> running(nodes->size());
+  size_t pending = 0;
+  for (size_t i = 0; i < nodes->size(); ++i) {
+    Node& node = (*nodes)[i];
+    HostOutcome& outcome = result.outcomes[i];
+    outcome.host = node.ref.display;
+    Running& run = running[i];
+    auto finish = [&, i](util::Status error, int code) {
+      Running& r = running[i];
+      if (r.done) return;
+      r.done = true;
+      --pending;
+      result.outcomes[i].error = std::move(error);
+      result.outcomes[i].exit_code = code;
+      if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
+      host_output.Finish(i);
+    };
+    if (!node.connected()) {
+      outcome.error = node.error.ok() ? util::Status::Error("not connected") : node.error;
+      run.done = true;
+      continue;
+    }
+    ssh::ChannelCallbacks callbacks;
+    callbacks.on_stdout = [&, i](std::string_view data) {
+      host_output.Data(i, output::Stream::kStdout, data);
+    };
+    callbacks.on_stderr = [&, i](std::string_view data) {
+      host_output.Data(i, output::Stream::kStderr, data);
+    };
+    callbacks.on_writable = [&, i]() {
+      if (running[i].feeder_slot != Running::kNoSlot) feeder.Pump(running[i].feeder_slot);
+    };
+    callbacks.on_exit = [&, i, finish](int status, std::string signal_name) {
+      util::Status error = ExitError(status, signal_name, *running[i].channel);
+      finish(std::move(error), status);
+    };
+    util::StatusOr<std::unique_ptr<ssh::Channel>> channel =
+        node.session->Exec(spec.command, std::move(callbacks));
+    ++pending;
+    if (!channel.ok()) {
+      finish(channel.status().Wrap("can't start the command"), -1);
+      continue;
+    }
+    run.channel = std::move(*channel);
+    run.feeder_slot = feeder.Add(run.channel.get());
+  }
+
+  while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);
+
+  if (pending > 0) {
+    result.interrupted = true;
+    for (size_t i = 0; i < running.size(); ++i) {
+      Running& run = running[i];
+      if (run.done || !run.channel) continue;
+      run.channel->Signal("TERM");
+      run.channel->Close();
+      run.done = true;
+      result.outcomes[i].error = util::Status::Error("interrupted");
+      host_output.Finish(i);
+    }
+    loop->RunOnce(ssh::Milliseconds(0));  // Let the signal and close go out.
+  }
+  return result;
+}
+
+}  // namespace cluster

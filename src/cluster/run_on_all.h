@@ -1,0 +1,39 @@
+// Runs one remote command line on every connected node at once.
+//
+// Starts one exec channel per node on its existing session, streams output
+// through HostOutput, feeds stdin from StdinFeeder (-i, or empty), and waits
+// until every command has ended, every connection has died, or
+// `*interrupted` is set. On interruption every running command is sent
+// SIGTERM and its channel closed, so nothing keeps running remotely.
+// Returns one outcome per node, in node order.
+#ifndef ORGALORG_CLUSTER_RUN_ON_ALL_H_
+#define ORGALORG_CLUSTER_RUN_ON_ALL_H_
+
+#include <string>
+#include <vector>
+
+#include "cluster/exit_summary.h"
+#include "cluster/node.h"
+#include "output/output.h"
+#include "ssh/event_loop.h"
+
+namespace cluster {
+
+struct RunSpec {
+  std::string command;     // The full remote command line.
+  std::string stdin_file;  // -i; empty: the remote stdin is empty.
+  bool serial = false;     // -l
+};
+
+struct RunResult {
+  std::vector<HostOutcome> outcomes;
+  bool interrupted = false;
+  util::Status error;  // A local failure (e.g. the stdin file can't be read).
+};
+
+RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
+                   output::Output* out, const bool* interrupted);
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_RUN_ON_ALL_H_

@@ -1,0 +1,55 @@
+// Uploads one tar stream to every connected node (SPEC.md section 6).
+//
+// The archive is produced once, while it is sent, and fanned out to one exec
+// channel per node running
+//   mkdir -p <root> && tar --directory <root> -x -p [--no-same-owner]
+//       [--verbose] && test -f <root>/<marker> && rm -f <root>/<marker>
+// (through the shell template and sudo like any remote command). The marker
+// is an empty file the stream writes last, so a host whose stream was cut
+// (local read error, interruption) fails even though tar saw a clean end.
+//
+// Memory: the chunks between the slowest node and the producer are kept,
+// at most kWindowBytes plus one chunk; when the slowest node is that far
+// behind the producer waits for it. Back-pressure is the SSH channel window.
+//
+// A node whose tar fails is reported with tar's stderr; the others go on.
+// Returns one outcome per node, in node order.
+#ifndef ORGALORG_CLUSTER_UPLOAD_H_
+#define ORGALORG_CLUSTER_UPLOAD_H_
+
+#include <memory>
+#include <string>
+
+#include "cluster/exit_summary.h"
+#include "cluster/node.h"
+#include "cluster/remote_command.h"
+#include "output/output.h"
+#include "ssh/event_loop.h"
+#include "transfer/tar_stream.h"
+
+namespace cluster {
+
+struct UploadSpec {
+  std::string root;               // Remote directory the archive extracts into.
+  std::string marker;             // Archive path of the completion marker.
+  bool preserve_owner = true;     // false: tar --no-same-owner
+  bool verbose = false;           // tar --verbose (file list on stderr)
+  RemoteCommandSpec wrapper;      // shell template and sudo; words/root unused
+};
+
+struct UploadResult {
+  std::vector<HostOutcome> outcomes;
+  bool interrupted = false;
+  util::Status error;        // Local failure (reading a file): every host failed.
+  uint64_t bytes_sent = 0;   // Archive size.
+};
+
+// The remote command line for one host (exposed for tests).
+std::string UploadCommand(const UploadSpec& spec);
+
+UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
+                         const UploadSpec& spec, output::Output* out, const bool* interrupted);
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_UPLOAD_H_
