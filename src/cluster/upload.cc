@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "protocol/line_splitter.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
@@ -17,15 +18,18 @@ constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
 // The longest the loop sleeps between checks of `*interrupted`.
 constexpr ssh::Milliseconds kPollSliceMs{200};
-// Most bytes of a host's stderr kept for its error message.
-constexpr size_t kMaxStderrBytes = 4096;
+// Most lines of a host's stderr kept for its error message (tar's first
+// complaints are the telling ones).
+constexpr size_t kMaxStderrLines = 20;
 
 struct Sink {
   std::unique_ptr<ssh::Channel> channel;
   uint64_t offset = 0;  // Archive bytes this node has taken.
   bool eof_sent = false;
   bool done = false;
-  std::string stderr_tail;
+  std::unique_ptr<protocol::LineSplitter> stderr_lines;
+  std::vector<std::string> stderr_head;  // First kMaxStderrLines lines.
+  size_t stderr_dropped = 0;
 };
 
 // The archive bytes between the slowest node and the producer.
@@ -67,9 +71,10 @@ class Window {
 std::string UploadCommand(const UploadSpec& spec) {
   std::string root = util::ShellQuote(spec.root);
   std::string marker = util::ShellQuote(spec.root + "/" + spec.marker);
+  // tar's --verbose list goes to stdout; send it to stderr (SPEC.md 6).
   std::string line = fmt::format("mkdir -p {0} && tar --directory {0} -x -p{1}{2} && test -f {3} && rm -f {3}",
                                  root, spec.preserve_owner ? "" : " --no-same-owner",
-                                 spec.verbose ? " --verbose" : "", marker);
+                                 spec.verbose ? " --verbose >&2" : "", marker);
   RemoteCommandSpec command = spec.wrapper;
   command.words = {line};
   command.root.clear();
@@ -163,14 +168,17 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
     callbacks.on_stdout = [&, i](std::string_view data) {
       out->HostLine((*nodes)[i].ref, output::Stream::kStdout, data);
     };
-    callbacks.on_stderr = [&, i](std::string_view data) {
+    sinks[i].stderr_lines = std::make_unique<protocol::LineSplitter>([&, i](const protocol::LineChunk& c) {
       Sink& sink = sinks[i];
-      if (spec.verbose) out->HostLine((*nodes)[i].ref, output::Stream::kStderr, data);
-      sink.stderr_tail.append(data);
-      if (sink.stderr_tail.size() > kMaxStderrBytes) {
-        sink.stderr_tail.erase(0, sink.stderr_tail.size() - kMaxStderrBytes);
+      if (c.text.empty() || c.text == spec.marker) return;  // tar -v lists the marker too
+      if (spec.verbose) out->HostLine((*nodes)[i].ref, output::Stream::kStderr, c.text);
+      if (sink.stderr_head.size() < kMaxStderrLines) {
+        sink.stderr_head.emplace_back(c.text);
+      } else {
+        ++sink.stderr_dropped;
       }
-    };
+    });
+    callbacks.on_stderr = [&, i](std::string_view data) { sinks[i].stderr_lines->Feed(data); };
     callbacks.on_writable = [&]() { queue_pump(); };
     callbacks.on_exit = [&, i](int status, std::string signal_name) {
       Sink& sink = sinks[i];
@@ -185,9 +193,11 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
         std::string why = signal_name.empty() ? fmt::format("extraction failed with exit code {}", status)
                                               : "extraction killed by signal " + signal_name;
         outcome.error = util::Status::Error(why);
-        std::string tail = sink.stderr_tail;
-        while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-        if (!tail.empty()) outcome.error.AddCause(util::Status::Error(tail));
+        sink.stderr_lines->Finish();
+        for (const std::string& line : sink.stderr_head) outcome.error.AddCause(util::Status::Error(line));
+        if (sink.stderr_dropped > 0) {
+          outcome.error.AddCause(util::Status::Error(fmt::format("({} more lines)", sink.stderr_dropped)));
+        }
         if (outcome.exit_code == 0) outcome.exit_code = -1;
       }
       queue_pump();  // A finished node no longer holds the producer back.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The command line of the real binary: help, version, usage errors, exit codes.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 @test "--help lists every option with its defaults and exits 0" {

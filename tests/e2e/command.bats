@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# Command mode (-C) against the local cluster: output, exit codes, remote
+# command line, stdin, sudo, JSON, timeouts, host keys.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+  cluster_ensure 3
+}
+
+teardown_file() {
+  cluster_release
+}
+
+setup() {
+  orgalorg_env
+  H0=$(host_ip 0); H1=$(host_ip 1); H2=$(host_ip 2)
+  U=$CLUSTER_USER
+}
+
+@test "runs a command on every host with host-prefixed output" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -o "$U@$H2" -C -- echo hello
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | sort)" = "$(printf '%s hello\n' "$U@$H0" "$U@$H1" "$U@$H2" | sort)" ]
+}
+
+@test "stderr of the hosts goes to stderr, a last line without newline gets one" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- 'echo out; echo err >&2; printf tail'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '%s out\n%s tail' "$U@$H0" "$U@$H0")" ]
+  [[ "$stderr" == *"$U@$H0 err"* ]]
+}
+
+@test "the user's words reach the remote shell as typed" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- 'x=1; echo "$x" | tr 1 2 && echo $((3+4))'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '%s 2\n%s 7' "$U@$H0" "$U@$H0")" ]
+}
+
+@test "a failing host is named and the exit status is 1" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -C -- \
+    "if [ \$(hostname -I | tr -d ' ') = $H1 ]; then exit 3; fi; echo fine"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"commands are failed on 1 out of 2 nodes"* ]]
+  [[ "$stderr" == *"$U@$H1: exit code 3"* ]]
+  [[ "$output" == *"$U@$H0 fine"* ]]
+}
+
+@test "all hosts failing groups the exit codes" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -o "$U@$H2" -C -- exit 17
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"commands are failed on all 3 nodes"* ]]
+  [[ "$stderr" == *"code 17 (3 nodes)"* ]]
+}
+
+@test "-q writes raw output" {
+  run --separate-stderr "$ORGALORG" -y -q -o "$U@$H0" -C -- printf 'a\\nb'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'a\nb')" ]
+}
+
+@test "-r runs the command in that directory" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -r /usr/share -C -- pwd
+  [ "$status" -eq 0 ]
+  [ "$output" = "$U@$H0 /usr/share" ]
+}
+
+@test "-x runs the command as root through sudo" {
+  run --separate-stderr "$ORGALORG" -y -x -o "$U@$H0" -C -- id -u
+  [ "$status" -eq 0 ]
+  [ "$output" = "$U@$H0 0" ]
+}
+
+@test "without -i the remote stdin is empty; with -i the file reaches every host" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- wc -c
+  [ "$status" -eq 0 ]
+  [ "$output" = "$U@$H0 0" ]
+  printf 'line one\nline two\n' >"$BATS_TEST_TMPDIR/in"
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -i "$BATS_TEST_TMPDIR/in" -C -- sha1sum
+  [ "$status" -eq 0 ]
+  sum=$(sha1sum <"$BATS_TEST_TMPDIR/in")
+  [ "$(echo "$output" | sort)" = "$(printf '%s %s\n' "$U@$H0" "$sum" "$U@$H1" "$sum" | sort)" ]
+}
+
+@test "--json writes one parseable object per line" {
+  run --separate-stderr "$ORGALORG" -y --json -o "$U@$H0" -C -- 'echo a; echo b >&2'
+  [ "$status" -eq 0 ]
+  echo "$output" | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin]
+assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$H0"'", "body": "a"}], lines
+'
+  echo "$stderr" | grep '"body":"b"' >/dev/null
+}
+
+@test "an unreachable host is named and fails the run; -w skips it with a warning" {
+  run --separate-stderr "$ORGALORG" -y -c 2000 -o "$U@$H0" -o "$U@127.0.0.1:1" -C -- echo up
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"127.0.0.1:1"* ]]
+  run --separate-stderr "$ORGALORG" -y -w -c 2000 -o "$U@$H0" -o "$U@127.0.0.1:1" -C -- echo up
+  [ "$status" -eq 0 ]
+  [ "$output" = "$U@$H0 up" ]
+  [[ "$stderr" == *"warning"*"127.0.0.1:1"* ]]
+}
+
+@test "a host that does not answer times out by name within the connect timeout" {
+  "$CLUSTER" cut 2
+  start=$(date +%s%N)
+  run --separate-stderr "$ORGALORG" -y -c 1500 -o "$U@$H0" -o "$U@$H2" -C -- true
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  "$CLUSTER" heal 2
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"$H2"* ]]
+  [[ "$stderr" == *"timed out"* ]]
+  [ "$elapsed_ms" -lt 6000 ]
+}
+
+@test "an unknown host key is recorded; a changed one is refused naming host and file" {
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- true
+  [ "$status" -eq 0 ]
+  grep "$H0" "$HOME/.ssh/known_hosts" >/dev/null
+  # Replace the recorded key by another one for the same host.
+  ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/other" >/dev/null
+  echo "$H0 $(cut -d' ' -f1,2 "$BATS_TEST_TMPDIR/other.pub")" >"$HOME/.ssh/known_hosts"
+  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- echo should-not-run
+  [ "$status" -eq 1 ]
+  [ -z "$output" ]
+  [[ "$stderr" == *"$H0"* ]]
+  [[ "$stderr" == *"changed"* ]]
+  [[ "$stderr" == *"known_hosts"* ]]
+}

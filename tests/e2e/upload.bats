@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# Upload mode (-U): one tar stream to every host, exact metadata, errors.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+  cluster_ensure 3
+}
+
+teardown_file() {
+  cluster_release
+}
+
+setup() {
+  orgalorg_env
+  U=$CLUSTER_USER
+  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
+  SRC=$BATS_TEST_TMPDIR/src
+  mkdir -p "$SRC/tree/sub/empty"
+  echo "plain" >"$SRC/tree/plain"
+  head -c 3000000 /dev/urandom >"$SRC/tree/sub/big.bin"
+  printf 'odd\n' >"$SRC/tree/sp ace 'q\" "
+  printf 'nl\n' >"$SRC/tree/new
+line"
+  printf 'bin\n' >"$SRC/tree/$(printf 'n\xffm')"
+  ln -s plain "$SRC/tree/link"
+  ln -s /nonexistent "$SRC/tree/dangling"
+  ln "$SRC/tree/plain" "$SRC/tree/hard"
+  chmod 0640 "$SRC/tree/plain"
+  chmod 0700 "$SRC/tree/sub/empty"
+  chmod 4755 "$SRC/tree/sub/big.bin"
+  chown 1234:2345 "$SRC/tree/sub/big.bin"
+  touch -d '2020-02-03 04:05:06.123456789' "$SRC/tree/sub/big.bin"
+}
+
+# name, type, mode, uid, gid, size, mtime, link target, and hash of every entry.
+manifest() {  # dir
+  (cd "$1" && find . -print0 | sort -z | xargs -0 stat -c '%n|%F|%a|%u|%g|%.9Y|%N' |
+    sed 's/|[^|]*-> /|-> /')
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
+}
+
+@test "a tree arrives on every host byte for byte and attribute for attribute" {
+  (cd "$SRC" && "$ORGALORG" -x -o "$H0" -o "$H1" -o "$H2" -r /srv/up -e -U tree)
+  manifest "$SRC/tree" >"$BATS_TEST_TMPDIR/want"
+  for i in 0 1 2; do
+    "$CLUSTER" exec "$i" "$(declare -f manifest); manifest /srv/up/tree" >"$BATS_TEST_TMPDIR/got$i"
+    diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got$i"
+    # hard links share an inode
+    "$CLUSTER" exec "$i" '[ "$(stat -c %i /srv/up/tree/plain)" = "$(stat -c %i /srv/up/tree/hard)" ]'
+  done
+}
+
+@test "absolute paths are kept under the root by default" {
+  run --separate-stderr "$ORGALORG" -x -o "$H0" -r /srv/abs -U "$SRC/tree/plain"
+  [ "$status" -eq 0 ]
+  "$CLUSTER" exec 0 "cat '/srv/abs$SRC/tree/plain'" | grep plain >/dev/null
+}
+
+@test "a missing source file is an error before anything is sent" {
+  "$CLUSTER" exec 0 'rm -rf /srv/miss'
+  run --separate-stderr "$ORGALORG" -x -o "$H0" -r /srv/miss -U "$SRC/tree/plain" "$SRC/nope"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"$SRC/nope"* ]]
+  [[ "$stderr" == *"No such file or directory"* ]]
+  "$CLUSTER" exec 0 '! test -e /srv/miss'
+}
+
+@test "a host whose target can't be written is named with tar's error; the others succeed" {
+  "$CLUSTER" exec 1 'rm -rf /srv/ro && mkdir -p /srv/ro && chattr +i /srv/ro 2>/dev/null || mount -t tmpfs -o ro tmpfs /srv/ro'
+  "$CLUSTER" exec 0 'rm -rf /srv/ro'
+  cd "$SRC"
+  run --separate-stderr "$ORGALORG" -y -x -o "$H0" -o "$H1" -r /srv/ro -e -U tree
+  "$CLUSTER" exec 1 'chattr -i /srv/ro 2>/dev/null; umount /srv/ro 2>/dev/null; true'
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"commands are failed on 1 out of 2 nodes"* ]]
+  [[ "$stderr" == *"$H1"* ]]
+  [[ "$stderr" == *"tar"* ]]
+  "$CLUSTER" exec 0 'test -f /srv/ro/tree/plain'
+}
+
+@test "-v shows tar's file list per host" {
+  cd "$SRC"
+  run --separate-stderr "$ORGALORG" -v -x -o "$H0" -r /srv/verbose -e -U tree/plain
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"<stderr> [$U@$(host_ip 0):22] tree/plain"* ]]
+  [[ "$stderr" != *"22] .orgalorg-upload"* ]]
+}
