@@ -3,6 +3,7 @@
 
 #include "app/setup.h"
 #include "cluster/exit_summary.h"
+#include "cluster/remote_cleanup.h"
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
 
@@ -24,7 +25,11 @@ int RunCommandMode(const cli::Options& options, output::Output& out) {
   command.root = options.root;
   command.shell_template = options.shell;
   command.sudo = options.sudo;
-  cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial};
+  cluster::RemoteCommandSpec wrapper;
+  wrapper.shell_template = options.shell;
+  wrapper.sudo = options.sudo;
+  cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial,
+                        cluster::CleanupCommand(wrapper)};
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
   cluster::RunResult result =

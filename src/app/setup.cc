@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -73,6 +75,9 @@ util::Status RunContext::Prepare() {
       },
       /*keeps_loop_alive=*/false);
 
+  if (!options_.key.empty() && access(options_.key.c_str(), R_OK) != 0) {
+    return util::Status::Error("can't read private key " + options_.key + ": " + std::strerror(errno));
+  }
   if (options_.password) {
     util::StatusOr<std::string> password = util::PromptSecret("Password: ");
     if (!password.ok()) return password.status();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/remote_cleanup.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
@@ -32,9 +33,9 @@ std::string LockCommand(const LockSpec& spec) {
                                              : fmt::format("{{ [ -e {0} ] || : > {0}; }}", path);
   // fd 9 holds the lock; the loop echoes heartbeats until stdin closes.
   std::string script = fmt::format(
-      "{0} && exec 9< {1} && if flock -nx 9; then echo {2}; else echo {3}; exit 1; fi && "
+      ": {4}; {0} && exec 9< {1} && if flock -nx 9; then echo {2}; else echo {3}; exit 1; fi && "
       "while IFS= read -r line; do printf '%s\\n' \"$line\"; done",
-      create, path, kLockedLine, kBusyLine);
+      create, path, kLockedLine, kBusyLine, kLockHolderMarker);
   RemoteCommandSpec command = spec.wrapper;
   command.words = {script};
   command.root.clear();

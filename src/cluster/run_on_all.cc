@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cluster/host_output.h"
+#include "cluster/remote_cleanup.h"
 #include "cluster/stdin_feeder.h"
 
 namespace cluster {
@@ -94,10 +95,15 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
 
   if (pending > 0) {
     result.interrupted = true;
+    std::vector<bool> busy(running.size());
+    for (size_t i = 0; i < running.size(); ++i) {
+      busy[i] = !running[i].done && running[i].channel;
+      if (busy[i]) running[i].channel->Signal("TERM");
+    }
+    if (!spec.cleanup_command.empty()) CleanUpNodes(loop, nodes, busy, spec.cleanup_command);
     for (size_t i = 0; i < running.size(); ++i) {
       Running& run = running[i];
       if (run.done || !run.channel) continue;
-      run.channel->Signal("TERM");
       run.channel->Close();
       run.done = true;
       result.outcomes[i].error = util::Status::Error("interrupted");

@@ -23,6 +23,8 @@ struct RunSpec {
   std::string command;     // The full remote command line.
   std::string stdin_file;  // -i; empty: the remote stdin is empty.
   bool serial = false;     // -l
+  // Run on the busy nodes when interrupted (see remote_cleanup.h).
+  std::string cleanup_command;
 };
 
 struct RunResult {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "cluster/remote_cleanup.h"
 #include "protocol/line_splitter.h"
 #include "util/shell_quote.h"
 
@@ -215,10 +216,12 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
   while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);
   if (pending > 0) {
     result.interrupted = true;
+    std::vector<bool> busy(sinks.size());
+    for (size_t i = 0; i < sinks.size(); ++i) busy[i] = !sinks[i].done && sinks[i].channel;
+    CleanUpNodes(loop, nodes, busy, CleanupCommand(spec.wrapper));
     for (size_t i = 0; i < sinks.size(); ++i) {
       Sink& sink = sinks[i];
       if (sink.done || !sink.channel) continue;
-      sink.channel->Signal("TERM");
       sink.channel->Close();
       result.outcomes[i].error = util::Status::Error("interrupted");
     }

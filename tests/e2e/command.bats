@@ -130,3 +130,37 @@ assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$
   [[ "$stderr" == *"changed"* ]]
   [[ "$stderr" == *"known_hosts"* ]]
 }
+
+# Live (not zombie) processes on the machine whose command line matches;
+# the hosts share the machine's pid namespace.
+live_matching() {
+  ps -eo stat=,args= | awk '$1 !~ /^Z/' | grep -c -- "$1" || true
+}
+
+# Waits until `live_matching PATTERN` reaches COUNT (10 s at most).
+await_matching() {  # pattern count
+  for _ in $(seq 100); do
+    [ "$(live_matching "$1")" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+@test "Ctrl-C stops the remote commands and their children on every host, exit 130" {
+  for sudo in "" -x; do
+    "$ORGALORG" $sudo -o "$U@$H0" -o "$U@$H1" -C -- 'sleep 307 & sleep 308; echo never' \
+      >"$BATS_TEST_TMPDIR/out" 2>&1 &
+    pid=$!
+    await_matching 'sleep 30[78]' 4
+    start=$(date +%s%N)
+    kill -INT "$pid"
+    wait "$pid" && status=0 || status=$?
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    [ "$status" -eq 130 ]
+    [ "$elapsed_ms" -lt 8000 ]
+    ! grep never "$BATS_TEST_TMPDIR/out"
+    [ "$(live_matching 'sleep 30[78]')" -eq 0 ]
+    # The lock went with them.
+    "$CLUSTER" exec 0 'flock -nx / true'
+  done
+}
