@@ -1,4 +1,6 @@
 // orgalorg: argv -> Options -> app::Run -> exit code.
+#include <unistd.h>
+
 #include "app/run.h"
 #include "cli/options.h"
 #include "cli/usage.h"
@@ -12,7 +14,10 @@ int main(int argc, char** argv) {
     out.Error(options.status());
     return app::kExitError;
   }
-  output::Output out({.quiet = options->quiet, .json = options->json, .verbose = options->verbose});
+  output::Output out({.quiet = options->quiet,
+                      .json = options->json,
+                      .verbose = options->verbose,
+                      .status_line = isatty(2) && !options->quiet && !options->json});
   if (options->help) {
     out.Text(output::Stream::kStdout, cli::HelpText());
     return app::kExitOk;
@@ -21,5 +26,7 @@ int main(int argc, char** argv) {
     out.Text(output::Stream::kStdout, cli::VersionText() + "\n");
     return app::kExitOk;
   }
-  return app::Run(*options, out);
+  int status = app::Run(*options, out);
+  out.ClearStatus();
+  return status;
 }

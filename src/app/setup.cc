@@ -103,7 +103,7 @@ util::Status RunContext::Connect() {
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
 
-  size_t failed = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_);
+  size_t failed = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_, out_);
   if (stop_) return util::Status::Error("interrupted");
   if (failed == 0) return util::Status::Ok();
 

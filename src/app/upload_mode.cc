@@ -1,6 +1,7 @@
 // Upload mode (-U): walk the files, connect, (lock,) stream one archive into
 // the -r directory on every host.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "app/modes.h"
 #include "app/run_id.h"
@@ -26,6 +27,10 @@ int RunUploadMode(const cli::Options& options, output::Output& out) {
     out.Error(entries.status().Wrap("can't upload"));
     return kExitError;
   }
+  uint64_t total_bytes = 0;
+  for (const transfer::Entry& entry : *entries) {
+    if (S_ISREG(entry.st.st_mode)) total_bytes += static_cast<uint64_t>(entry.st.st_size);
+  }
   util::StatusOr<std::unique_ptr<transfer::TarStream>> stream =
       transfer::TarStream::Create(std::move(*entries), upload);
   if (!stream.ok()) {
@@ -48,6 +53,7 @@ int RunUploadMode(const cli::Options& options, output::Output& out) {
   spec.marker = upload.completion_marker;
   spec.preserve_owner = (*stream)->preserve_owner();
   spec.verbose = options.verbose > 0;
+  spec.total_bytes = total_bytes;
   spec.wrapper.shell_template = options.shell;
   spec.wrapper.sudo = options.sudo;
   cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), stream->get(),

@@ -1,5 +1,7 @@
 #include "cluster/connect_all.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace cluster {
@@ -19,7 +21,8 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
 }  // namespace
 
 size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                  int parallel, const bool* interrupted) {
+                  int parallel, const bool* interrupted, output::Output* out) {
+  size_t finished = 0;
   size_t next = 0;
   size_t in_flight = 0;
   size_t failed = 0;
@@ -35,6 +38,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
       node.session->Connect([&, index](util::Status status) {
         Node& done = (*nodes)[index];
         --in_flight;
+        ++finished;
         if (status.ok()) {
           done.ref.identity = done.session->identity();
         } else {
@@ -43,6 +47,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
           // Released later, outside the session's own callback.
           loop->Post([&done]() { done.session.reset(); });
         }
+        out->Status(fmt::format("connect: {}/{} done, {} failed", finished, nodes->size(), failed));
         start_more();
       });
     }

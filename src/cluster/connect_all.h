@@ -11,13 +11,14 @@
 #define ORGALORG_CLUSTER_CONNECT_ALL_H_
 
 #include "cluster/node.h"
+#include "output/output.h"
 #include "ssh/event_loop.h"
 #include "ssh/session_options.h"
 
 namespace cluster {
 
 size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                  int parallel, const bool* interrupted);
+                  int parallel, const bool* interrupted, output::Output* out);
 
 }  // namespace cluster
 

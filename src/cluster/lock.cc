@@ -73,6 +73,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
         if (holder->state == Holder::State::kStarting) {
           holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
           --waiting;
+          out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting, nodes_->size()));
         } else if (holder->state == Holder::State::kLocked) {
           if (line != kPing) Lost(i, "wrong heartbeat answer \"" + line + "\"");
           holder->ping_outstanding = false;

@@ -46,6 +46,8 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
 
   std::vector<Running> running(nodes->size());
   size_t pending = 0;
+  size_t finished = 0;
+  size_t failed = 0;
   for (size_t i = 0; i < nodes->size(); ++i) {
     Node& node = (*nodes)[i];
     HostOutcome& outcome = result.outcomes[i];
@@ -60,6 +62,9 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       result.outcomes[i].exit_code = code;
       if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
       host_output.Finish(i);
+      ++finished;
+      if (!result.outcomes[i].ok()) ++failed;
+      out->Status(fmt::format("exec: {}/{} done, {} failed", finished, nodes->size(), failed));
     };
     if (!node.connected()) {
       outcome.error = node.error.ok() ? util::Status::Error("not connected") : node.error;

@@ -145,6 +145,20 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
     }
   };
 
+  // Status line: bytes sent, rate, ETA (when the total is known), hosts.
+  ssh::TimePoint started = ssh::Clock::now();
+  size_t hosts_done = 0;
+  auto report = [&]() {
+    double seconds = std::chrono::duration<double>(ssh::Clock::now() - started).count();
+    uint64_t sent = slowest();
+    double rate = seconds > 0 ? sent / seconds : 0;
+    std::string eta;
+    if (spec.total_bytes > 0 && rate > 0 && sent < spec.total_bytes) {
+      eta = fmt::format(", ETA {:.0f} s", (spec.total_bytes - sent) / rate);
+    }
+    out->Status(fmt::format("upload: {:.1f} MiB sent, {:.1f} MiB/s{}, {}/{} hosts done", sent / 1048576.0,
+                            rate / 1048576.0, eta, hosts_done, nodes->size()));
+  };
   auto queue_pump = [&]() {
     if (pump_queued) return;
     pump_queued = true;
@@ -152,6 +166,7 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
       if (!*alive) return;
       pump_queued = false;
       pump();
+      report();
     });
   };
 
@@ -186,6 +201,7 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
       if (sink.done) return;
       sink.done = true;
       --pending;
+      ++hosts_done;
       HostOutcome& outcome = result.outcomes[i];
       outcome.exit_code = status;
       if (!sink.channel->error().ok()) {

@@ -34,6 +34,7 @@ struct UploadSpec {
   std::string marker;             // Archive path of the completion marker.
   bool preserve_owner = true;     // false: tar --no-same-owner
   bool verbose = false;           // tar --verbose (file list on stderr)
+  uint64_t total_bytes = 0;       // Expected archive size for the ETA; 0: unknown
   RemoteCommandSpec wrapper;      // shell template and sudo; words/root unused
 };
 

@@ -1,6 +1,9 @@
 #include "output/output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <chrono>
 
 #include <cerrno>
 #include <nlohmann/json.hpp>
@@ -40,7 +43,35 @@ int Output::Fd(Stream stream) const {
   return stream == Stream::kStdout ? stdout_fd_ : stderr_fd_;
 }
 
+void Output::Erase() {
+  if (!status_drawn_) return;
+  WriteAll(stderr_fd_, "\r\033[K");
+  status_drawn_ = false;
+}
+
+void Output::Status(std::string text) {
+  if (!config_.status_line) return;
+  status_ = std::move(text);
+  long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (status_drawn_ && now - status_drawn_at_ms_ < kStatusIntervalMs) return;
+  winsize size{};
+  std::string line = status_;
+  if (ioctl(stderr_fd_, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 && line.size() >= size.ws_col) {
+    line.resize(size.ws_col - 1);
+  }
+  WriteAll(stderr_fd_, "\r\033[K" + line);
+  status_drawn_ = true;
+  status_drawn_at_ms_ = now;
+}
+
+void Output::ClearStatus() {
+  Erase();
+  status_.clear();
+}
+
 void Output::WriteLine(Stream stream, std::string_view line) {
+  Erase();
   std::string buffer;
   buffer.reserve(line.size() + 1);
   buffer.append(line);
@@ -82,7 +113,10 @@ void Output::HostLine(const HostRef& host, Stream stream, std::string_view line)
   WriteLine(stream, prefixed);
 }
 
-void Output::HostRaw(Stream stream, std::string_view bytes) { WriteAll(Fd(stream), bytes); }
+void Output::HostRaw(Stream stream, std::string_view bytes) {
+  Erase();
+  WriteAll(Fd(stream), bytes);
+}
 
 bool Output::Enabled(Level level) const {
   switch (level) {
@@ -131,12 +165,16 @@ void Output::Tree(Level level, const util::Status& status) {
       stack.push_back({&*it, frame.depth + 1});
     }
   }
+  Erase();
   WriteAll(stderr_fd_, text);
 }
 
 void Output::Error(const util::Status& status) { Tree(Level::kError, status); }
 void Output::Warning(const util::Status& status) { Tree(Level::kWarning, status); }
 
-void Output::Text(Stream stream, std::string_view text) { WriteAll(Fd(stream), text); }
+void Output::Text(Stream stream, std::string_view text) {
+  Erase();
+  WriteAll(Fd(stream), text);
+}
 
 }  // namespace output

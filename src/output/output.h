@@ -21,6 +21,9 @@ struct Config {
   bool quiet = false;  // -q: host output raw, no prefix, nothing added
   bool json = false;   // --json: one object per line
   int verbose = 0;     // -v count: 1 debug, 2 trace
+  // Draw a status line on stderr (main sets it when stderr is a terminal and
+  // neither --json nor -q is given).
+  bool status_line = false;
 };
 
 // Names a host in output: `display` is the host as given, `identity` is
@@ -62,8 +65,16 @@ class Output {
   // Plain text on a stream, for --help, --version and usage errors.
   void Text(Stream stream, std::string_view text);
 
+  // Replaces the status line ("exec: 12/200 done, 1 failed"). Drawn on
+  // stderr at most every kStatusIntervalMs (the last text always wins at
+  // the next draw); erased before any other output and by ClearStatus().
+  // Does nothing unless config().status_line.
+  void Status(std::string text);
+  void ClearStatus();
+
  private:
   void WriteLine(Stream stream, std::string_view line);
+  void Erase();  // Removes the status line from the terminal, if drawn.
   void WriteJson(Stream stream, const HostRef* host, std::string_view body);
   void Tree(Level level, const util::Status& status);
   int Fd(Stream stream) const;
@@ -71,7 +82,13 @@ class Output {
   Config config_;
   int stdout_fd_;
   int stderr_fd_;
+  std::string status_;
+  bool status_drawn_ = false;
+  long long status_drawn_at_ms_ = 0;
 };
+
+// Least time between two draws of the status line.
+constexpr long long kStatusIntervalMs = 100;
 
 // Writes all of `data` to `fd`, retrying on EINTR and short writes.
 void WriteAll(int fd, std::string_view data);

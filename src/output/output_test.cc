@@ -100,5 +100,18 @@ TEST(OutputTest, ErrorTreeIndentsCauses) {
             "   └─ exit code 3\n");
 }
 
+TEST(OutputTest, StatusLineIsErasedBeforeOtherOutputAndOffByDefault) {
+  Capture c;
+  Output quiet({}, c.out(), c.err());
+  quiet.Status("connect: 1/3");
+  EXPECT_EQ(c.TakeErr(), "");
+  Output out({.status_line = true}, c.out(), c.err());
+  out.Status("connect: 1/3");
+  out.Status("connect: 2/3");  // Throttled: not drawn yet.
+  out.Log(Level::kWarning, "w");
+  out.ClearStatus();
+  EXPECT_EQ(c.TakeErr(), "\r\033[Kconnect: 1/3\r\033[Kwarning: w\n");
+}
+
 }  // namespace
 }  // namespace output
