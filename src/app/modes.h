@@ -11,6 +11,7 @@ namespace app {
 int RunCommandMode(const cli::Options& options, output::Output& out);
 int RunUploadMode(const cli::Options& options, output::Output& out);
 int RunLockMode(const cli::Options& options, output::Output& out);
+int RunSyncMode(const cli::Options& options, output::Output& out);
 
 }  // namespace app
 

@@ -22,6 +22,7 @@ int Run(const cli::Options& options, output::Output& out) {
   if (options.mode == cli::Mode::kCommand) return RunCommandMode(options, out);
   if (options.mode == cli::Mode::kUpload) return RunUploadMode(options, out);
   if (options.mode == cli::Mode::kLock) return RunLockMode(options, out);
+  if (options.mode == cli::Mode::kSync) return RunSyncMode(options, out);
   // The other modes land with their own issues; until then they fail loudly.
   out.Error(util::Status::Error(std::string(ModeName(options.mode)) + " is not implemented yet"));
   return kExitError;

@@ -39,6 +39,7 @@ class RunContext {
   int StopStatus();
 
   ssh::EventLoop& loop() { return loop_; }
+  output::Output* out() { return out_; }
   cluster::Nodes& nodes() { return nodes_; }
   // Set by SIGINT/SIGTERM or a lost heartbeat: every phase stops at once.
   const bool* interrupted() const { return &stop_; }

@@ -2,18 +2,25 @@
 
 namespace cluster {
 
-HostOutput::HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial)
-    : out_(out), serial_(serial), quiet_(out->config().quiet && !out->config().json) {
+HostOutput::HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial,
+                       LineFilter stdout_filter)
+    : out_(out),
+      serial_(serial),
+      quiet_(out->config().quiet && !out->config().json && !stdout_filter),
+      quiet_lines_(out->config().quiet && !out->config().json && stdout_filter),
+      filter_(std::move(stdout_filter)) {
   hosts_.resize(hosts.size());
   for (size_t i = 0; i < hosts.size(); ++i) {
     Host& host = hosts_[i];
     host.ref = std::move(hosts[i]);
     if (quiet_) continue;
     host.out = std::make_unique<protocol::LineSplitter>([this, i](const protocol::LineChunk& c) {
-      Emit(i, output::Stream::kStdout, false, c.text);
+      // Only a whole line (not a piece of an over-long one) can be protocol.
+      if (filter_ && !c.partial && !c.continued && filter_(i, c.text)) return;
+      EmitLine(i, output::Stream::kStdout, c);
     });
     host.err = std::make_unique<protocol::LineSplitter>([this, i](const protocol::LineChunk& c) {
-      Emit(i, output::Stream::kStderr, false, c.text);
+      EmitLine(i, output::Stream::kStderr, c);
     });
   }
 }
@@ -25,6 +32,16 @@ void HostOutput::Data(size_t host, output::Stream stream, std::string_view bytes
   }
   Host& h = hosts_[host];
   (stream == output::Stream::kStdout ? h.out : h.err)->Feed(bytes);
+}
+
+void HostOutput::EmitLine(size_t host, output::Stream stream, const protocol::LineChunk& chunk) {
+  if (!quiet_lines_) {
+    Emit(host, stream, false, chunk.text);
+    return;
+  }
+  std::string raw(chunk.text);
+  if (chunk.newline) raw.push_back('\n');
+  Emit(host, stream, true, raw);
 }
 
 void HostOutput::Emit(size_t host, output::Stream stream, bool raw, std::string_view text) {

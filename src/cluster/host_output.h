@@ -10,6 +10,7 @@
 #ifndef ORGALORG_CLUSTER_HOST_OUTPUT_H_
 #define ORGALORG_CLUSTER_HOST_OUTPUT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,7 +23,12 @@ namespace cluster {
 
 class HostOutput {
  public:
-  HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial);
+  // Sees every complete stdout line first; returns true to consume it (the
+  // sync protocol's lines). With a filter, -q output is split into lines too.
+  using LineFilter = std::function<bool(size_t host, std::string_view line)>;
+
+  HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial,
+             LineFilter stdout_filter = nullptr);
   HostOutput(const HostOutput&) = delete;
   HostOutput& operator=(const HostOutput&) = delete;
 
@@ -42,13 +48,16 @@ class HostOutput {
     std::vector<Held> held;  // Serial mode: output waiting for this host's turn.
     bool finished = false;
   };
+  void EmitLine(size_t host, output::Stream stream, const protocol::LineChunk& chunk);
   void Emit(size_t host, output::Stream stream, bool raw, std::string_view text);
   void Write(size_t host, output::Stream stream, bool raw, std::string_view text);
   void PassTurn();
 
   output::Output* out_;
   bool serial_;
-  bool quiet_;
+  bool quiet_;  // Raw bytes, no line splitting.
+  bool quiet_lines_;  // -q with a filter: lines, written raw with '\n'.
+  LineFilter filter_;
   std::vector<Host> hosts_;
   size_t current_ = 0;  // Serial mode: the host written live.
 };

@@ -42,7 +42,11 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
 
   std::vector<output::HostRef> refs;
   for (const Node& node : *nodes) refs.push_back(node.ref);
-  HostOutput host_output(out, refs, spec.serial);
+  HostOutput::LineFilter filter;
+  if (spec.relay) {
+    filter = [relay = spec.relay](size_t host, std::string_view line) { return relay->OnToolLine(host, line); };
+  }
+  HostOutput host_output(out, refs, spec.serial, filter);
 
   std::vector<Running> running(nodes->size());
   size_t pending = 0;
@@ -62,6 +66,10 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       result.outcomes[i].exit_code = code;
       if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
       host_output.Finish(i);
+      if (spec.relay) {
+        spec.relay->Detach(i);
+        if (!result.outcomes[i].ok()) spec.relay->CloseAll();
+      }
       ++finished;
       if (!result.outcomes[i].ok()) ++failed;
       out->Status(fmt::format("exec: {}/{} done, {} failed", finished, nodes->size(), failed));
@@ -79,6 +87,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       host_output.Data(i, output::Stream::kStderr, data);
     };
     callbacks.on_writable = [&, i]() {
+      if (spec.relay) spec.relay->Flush(i);
       if (running[i].feeder_slot != Running::kNoSlot) feeder.Pump(running[i].feeder_slot);
     };
     callbacks.on_exit = [&, i, finish](int status, std::string signal_name) {
@@ -93,7 +102,11 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       continue;
     }
     run.channel = std::move(*channel);
-    run.feeder_slot = feeder.Add(run.channel.get());
+    if (spec.relay) {
+      spec.relay->Attach(i, run.channel.get());
+    } else {
+      run.feeder_slot = feeder.Add(run.channel.get());
+    }
   }
 
   while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);

@@ -14,6 +14,7 @@
 
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
+#include "cluster/sync_relay.h"
 #include "output/output.h"
 #include "ssh/event_loop.h"
 
@@ -25,6 +26,10 @@ struct RunSpec {
   bool serial = false;     // -l
   // Run on the busy nodes when interrupted (see remote_cleanup.h).
   std::string cleanup_command;
+  // Sync mode with the protocol: the relay owns every tool's stdin (so
+  // stdin_file must be empty). A tool that fails makes the relay send EOF
+  // to every other tool, so none waits forever for its SYNC.
+  SyncRelay* relay = nullptr;
 };
 
 struct RunResult {

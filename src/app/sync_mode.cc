@@ -1,0 +1,129 @@
+// Sync mode (-S): check the files, connect, lock, upload into the run
+// directory, then run the sync tool on every host speaking the sync protocol
+// (SPEC.md sections 1, 8, 9).
+#include <fmt/format.h>
+
+#include "app/modes.h"
+#include "app/run_id.h"
+#include "app/setup.h"
+#include "app/sync_tool_script.h"
+#include "app/upload_phase.h"
+#include "cluster/exit_summary.h"
+#include "cluster/remote_cleanup.h"
+#include "cluster/remote_command.h"
+#include "cluster/run_on_all.h"
+#include "cluster/sync_relay.h"
+#include "protocol/sync_protocol.h"
+#include "util/shell_quote.h"
+
+namespace app {
+namespace {
+
+// Where the run directory lives on the hosts without -r.
+constexpr const char* kRunDirBase = "/var/run/orgalorg";
+constexpr const char* kInstalledSyncTool = "/usr/lib/orgalorg/sync";
+
+// Without -n the default tool runs: the installed one when the host has it,
+// else the copy shipped in the upload (zero install).
+std::string SyncCommandWords(const cli::Options& options, bool shipped) {
+  if (options.sync_cmd_given || !shipped) return options.sync_cmd;
+  return fmt::format("if [ -x {0} ]; then {0} \"${{@}}\"; else sh ./{1} \"${{@}}\"; fi", kInstalledSyncTool,
+                     kShippedSyncTool);
+}
+
+// Runs `line` on every node; for the steps around the sync tool.
+util::Status RunStep(RunContext& context, const std::string& line, const std::string& what, bool* stopped) {
+  cluster::RunSpec spec;
+  spec.command = line;
+  cluster::RunResult result =
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
+  *stopped = result.interrupted;
+  if (!result.error.ok()) return result.error;
+  return cluster::Summarize(result.outcomes).Wrap(what);
+}
+
+}  // namespace
+
+int RunSyncMode(const cli::Options& options, output::Output& out) {
+  uint64_t run_id = NewRunId();
+  std::string root = options.root.empty() ? fmt::format("{}/{}", kRunDirBase, run_id) : options.root;
+  bool ship_tool = !options.sync_cmd_given && !options.no_upload;
+
+  std::optional<PreparedUpload> upload;
+  if (!options.no_upload) {
+    util::StatusOr<PreparedUpload> prepared =
+        PrepareUpload(options, run_id, ship_tool ? std::string_view(kSyncToolScript) : std::string_view());
+    if (!prepared.ok()) {
+      out.Error(prepared.status());
+      return kExitError;
+    }
+    upload = std::move(*prepared);
+  }
+
+  RunContext context(options, &out);
+  util::Status status = context.Prepare();
+  if (status.ok()) status = context.Connect();
+  if (status.ok()) status = context.Lock();
+  if (context.was_interrupted()) return context.StopStatus();
+  bool stopped = false;
+  if (status.ok() && upload) {
+    status = RunUploadPhase(context, options, *upload, root, &stopped);
+  } else if (status.ok()) {
+    // --no-upload: the tool still starts in the run directory.
+    cluster::RemoteCommandSpec mkdir;
+    mkdir.words = {"mkdir -p " + util::ShellQuote(root)};
+    mkdir.shell_template = options.shell;
+    mkdir.sudo = options.sudo;
+    status = RunStep(context, cluster::BuildRemoteCommand(mkdir), "can't create the run directory", &stopped);
+  }
+  if (stopped) return context.StopStatus();
+  if (!status.ok()) {
+    out.Error(status);
+    return kExitError;
+  }
+
+  cluster::RemoteCommandSpec command;
+  command.words = {SyncCommandWords(options, ship_tool)};
+  command.root = root;
+  command.shell_template = options.shell;
+  command.args = options.args;
+  command.sudo = options.sudo;
+  cluster::RemoteCommandSpec wrapper;
+  wrapper.shell_template = options.shell;
+  wrapper.sudo = options.sudo;
+  cluster::RunSpec spec;
+  spec.command = cluster::BuildRemoteCommand(command);
+  spec.serial = options.serial;
+  spec.cleanup_command = cluster::CleanupCommand(wrapper);
+  out.Log(output::Level::kDebug, "sync command line: " + spec.command);
+
+  std::unique_ptr<cluster::SyncRelay> relay;
+  if (options.simple) {
+    spec.stdin_file = options.stdin_file;
+  } else {
+    std::vector<std::string> identities;
+    std::vector<output::HostRef> refs;
+    for (const cluster::Node& node : context.nodes()) {
+      identities.push_back(node.ref.identity);
+      refs.push_back(node.ref);
+    }
+    relay = std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, &out, refs);
+    spec.relay = relay.get();
+  }
+  cluster::RunResult result =
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
+  if (result.interrupted) return context.StopStatus();
+  context.Unlock();
+  if (!result.error.ok()) {
+    out.Error(result.error);
+    return kExitError;
+  }
+  util::Status summary = cluster::Summarize(result.outcomes);
+  if (!summary.ok()) {
+    out.Error(summary);
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace app

@@ -1,0 +1,98 @@
+#include "app/upload_phase.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "cluster/exit_summary.h"
+#include "cluster/upload.h"
+#include "transfer/file_walk.h"
+#include "output/output.h"
+
+namespace app {
+namespace {
+
+// Writes `content` to a new private temp file with mode 0755.
+util::StatusOr<std::string> WriteTempScript(std::string_view content) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/orgalorg-sync.XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd < 0) return util::Status::Error("can't create a temporary file: " + std::string(std::strerror(errno)));
+  bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            fchmod(fd, 0755) == 0;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return util::Status::Error("can't write " + path + ": " + std::strerror(saved));
+  }
+  return path;
+}
+
+}  // namespace
+
+PreparedUpload::~PreparedUpload() {
+  stream.reset();
+  if (!temp_file.empty()) unlink(temp_file.c_str());
+}
+
+util::StatusOr<PreparedUpload> PrepareUpload(const cli::Options& options, uint64_t run_id,
+                                             std::string_view sync_tool) {
+  PreparedUpload prepared;
+  transfer::UploadOptions upload;
+  upload.relative = options.relative;
+  upload.preserve_uid = !options.no_preserve_uid;
+  upload.preserve_gid = !options.no_preserve_gid;
+  upload.completion_marker = fmt::format(".orgalorg-upload-{}", run_id);
+  prepared.marker = upload.completion_marker;
+
+  util::StatusOr<std::vector<transfer::Entry>> entries = transfer::CollectEntries(options.positional, upload);
+  if (!entries.ok()) return entries.status().Wrap("can't upload");
+  if (!sync_tool.empty()) {
+    util::StatusOr<std::string> path = WriteTempScript(sync_tool);
+    if (!path.ok()) return path.status().Wrap("can't ship the sync tool");
+    prepared.temp_file = *path;
+    transfer::Entry tool;
+    tool.local_path = *path;
+    tool.archive_path = kShippedSyncTool;
+    if (lstat(path->c_str(), &tool.st) != 0) return util::Status::Error("can't stat " + *path);
+    entries->push_back(std::move(tool));
+  }
+  for (const transfer::Entry& entry : *entries) {
+    if (S_ISREG(entry.st.st_mode)) prepared.total_bytes += static_cast<uint64_t>(entry.st.st_size);
+  }
+  util::StatusOr<std::unique_ptr<transfer::TarStream>> stream =
+      transfer::TarStream::Create(std::move(*entries), upload);
+  if (!stream.ok()) return stream.status().Wrap("can't upload");
+  prepared.stream = std::move(*stream);
+  return prepared;
+}
+
+util::Status RunUploadPhase(RunContext& context, const cli::Options& options, PreparedUpload& upload,
+                            const std::string& root, bool* stopped) {
+  cluster::UploadSpec spec;
+  spec.root = root;
+  spec.marker = upload.marker;
+  spec.preserve_owner = upload.stream->preserve_owner();
+  spec.verbose = options.verbose > 0;
+  spec.total_bytes = upload.total_bytes;
+  spec.wrapper.shell_template = options.shell;
+  spec.wrapper.sudo = options.sudo;
+  cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(),
+                                                      spec, context.out(), context.interrupted());
+  *stopped = result.interrupted;
+  if (result.interrupted) return util::Status::Ok();
+  if (!result.error.ok()) return result.error.Wrap("upload aborted, no host has the complete archive");
+  util::Status summary = cluster::Summarize(result.outcomes);
+  if (!summary.ok()) return summary.Wrap("upload failed");
+  context.out()->Log(output::Level::kDebug, fmt::format("uploaded {} bytes to {} nodes", result.bytes_sent,
+                                                        result.outcomes.size()));
+  return util::Status::Ok();
+}
+
+}  // namespace app

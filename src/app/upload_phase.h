@@ -1,0 +1,45 @@
+// The upload stage shared by -U and -S: check the files and build the tar
+// stream before connecting, then stream it to every node.
+#ifndef ORGALORG_APP_UPLOAD_PHASE_H_
+#define ORGALORG_APP_UPLOAD_PHASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/setup.h"
+#include "cli/options.h"
+#include "transfer/tar_stream.h"
+#include "util/status.h"
+
+namespace app {
+
+struct PreparedUpload {
+  PreparedUpload() = default;
+  PreparedUpload(PreparedUpload&&) = default;
+  PreparedUpload& operator=(PreparedUpload&&) = default;
+  ~PreparedUpload();
+
+  std::unique_ptr<transfer::TarStream> stream;
+  std::string marker;        // Archive path of the completion marker.
+  uint64_t total_bytes = 0;  // Sum of regular file sizes, for the ETA.
+  std::string temp_file;     // Removed on destruction (the shipped sync tool).
+};
+
+// Walks options.positional (every file checked now, before anything is
+// sent). With `sync_tool` non-empty, also ships it as `<root>/.orgalorg-sync`.
+util::StatusOr<PreparedUpload> PrepareUpload(const cli::Options& options, uint64_t run_id,
+                                             std::string_view sync_tool);
+
+// Streams the archive into `root` on every node of `context`. Returns an
+// error naming each failed host; `*stopped` is set when the run was
+// interrupted or lost its heartbeat (the caller returns StopStatus()).
+util::Status RunUploadPhase(RunContext& context, const cli::Options& options, PreparedUpload& upload,
+                            const std::string& root, bool* stopped);
+
+// The archive path of the shipped sync tool.
+inline constexpr const char* kShippedSyncTool = ".orgalorg-sync";
+
+}  // namespace app
+
+#endif  // ORGALORG_APP_UPLOAD_PHASE_H_
