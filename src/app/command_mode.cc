@@ -11,9 +11,7 @@ namespace app {
 
 int RunCommandMode(const cli::Options& options, output::Output& out) {
   RunContext context(options, &out);
-  util::Status status = context.Prepare();
-  if (status.ok()) status = context.Connect();
-  if (status.ok()) status = context.Lock();
+  util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (!status.ok()) {
     out.Error(status);

@@ -17,9 +17,7 @@ int RunLockMode(const cli::Options& options, output::Output& out) {
     return kExitError;
   }
   RunContext context(options, &out);
-  util::Status status = context.Prepare();
-  if (status.ok()) status = context.Connect();
-  if (status.ok()) status = context.Lock();
+  util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (!status.ok()) {
     out.Error(status);

@@ -152,6 +152,13 @@ util::Status RunContext::Lock() {
   return util::Status::Ok();
 }
 
+util::Status RunContext::Start() {
+  util::Status status = Prepare();
+  if (status.ok()) status = Connect();
+  if (status.ok()) status = Lock();
+  return status;
+}
+
 void RunContext::Unlock() {
   if (!lock_) return;
   lock_->Release();

@@ -31,6 +31,8 @@ class RunContext {
   // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
   // heartbeat sets the stop flag and heartbeat_error().
   util::Status Lock();
+  // Prepare(), Connect() and Lock(), stopping at the first error.
+  util::Status Start();
   // Releases the lock, if held, and waits for every holder to exit.
   void Unlock();
 

@@ -61,9 +61,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
   }
 
   RunContext context(options, &out);
-  util::Status status = context.Prepare();
-  if (status.ok()) status = context.Connect();
-  if (status.ok()) status = context.Lock();
+  util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   bool stopped = false;
   if (status.ok() && upload) {

@@ -14,9 +14,7 @@ int RunUploadMode(const cli::Options& options, output::Output& out) {
     return kExitError;
   }
   RunContext context(options, &out);
-  util::Status status = context.Prepare();
-  if (status.ok()) status = context.Connect();
-  if (status.ok()) status = context.Lock();
+  util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (status.ok()) {
     bool stopped = false;
