@@ -3,7 +3,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <ctime>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -137,6 +140,12 @@ util::Status RunContext::Lock() {
   spec.no_lock_fail = options_.no_lock_fail;
   spec.wrapper.shell_template = options_.shell;
   spec.wrapper.sudo = options_.sudo;
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
+  std::time_t now = std::time(nullptr);
+  char since[32];
+  std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  spec.owner = fmt::format("{}@{} pid {} since {}", CurrentUserName(), host, getpid(), since);
   lock_ = std::make_unique<cluster::ClusterLock>(&loop_, &nodes_, out_);
   util::Status status = lock_->Acquire(spec, &stop_);
   if (!status.ok()) {

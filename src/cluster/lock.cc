@@ -15,12 +15,15 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 constexpr std::string_view kLockedLine = "LOCKED";
 constexpr std::string_view kBusyLine = "BUSY";
 constexpr std::string_view kPing = "PING";
+// Name of the note beside the lock path that says who holds the lock.
+constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
 
 }  // namespace
 
 struct ClusterLock::Holder {
   std::unique_ptr<ssh::Channel> channel;
-  enum class State { kStarting, kLocked, kFailed, kExited } state = State::kStarting;
+  enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
+  std::string owner;  // The busy lock's owner note, if the host had one.
   std::string stdout_buffer;
   std::string stderr_tail;
   bool ping_outstanding = false;
@@ -31,11 +34,16 @@ std::string LockCommand(const LockSpec& spec) {
   std::string path = util::ShellQuote(spec.path);
   std::string create = spec.create_directory ? fmt::format("mkdir -p {}", path)
                                              : fmt::format("{{ [ -e {0} ] || : > {0}; }}", path);
-  // fd 9 holds the lock; the loop echoes heartbeats until stdin closes.
+  // fd 9 holds the lock; the owner note sits next to the lock path while
+  // it is held (best effort: a path we can't write beside gets none); the
+  // loop echoes heartbeats until stdin closes.
   std::string script = fmt::format(
-      ": {4}; {0} && exec 9< {1} && if flock -nx 9; then echo {2}; else echo {3}; exit 1; fi && "
-      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done",
-      create, path, kLockedLine, kBusyLine, kLockHolderMarker);
+      ": {4}; {0} && exec 9< {1} && "
+      "if [ -d {1} ]; then o={1}/{5}; else o={1}{5}; fi && "
+      "if flock -nx 9; then echo {2}; {{ printf '%s\\n' {6} > \"$o\"; }} 2>/dev/null || :; "
+      "else echo {3}; cat \"$o\" 2>/dev/null; exit 1; fi && "
+      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; rm -f \"$o\"",
+      create, path, kLockedLine, kBusyLine, kLockHolderMarker, kOwnerNote, util::ShellQuote(spec.owner));
   RemoteCommandSpec command = spec.wrapper;
   command.words = {script};
   command.root.clear();
@@ -70,10 +78,14 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
       while ((newline = holder->stdout_buffer.find('\n')) != std::string::npos) {
         std::string line = holder->stdout_buffer.substr(0, newline);
         holder->stdout_buffer.erase(0, newline + 1);
-        if (holder->state == Holder::State::kStarting) {
+        if (holder->state == Holder::State::kStarting && line == kBusyLine) {
+          holder->state = Holder::State::kBusy;  // The owner note follows; done at exit.
+        } else if (holder->state == Holder::State::kStarting) {
           holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
           --waiting;
           out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting, nodes_->size()));
+        } else if (holder->state == Holder::State::kBusy) {
+          if (holder->owner.empty()) holder->owner = line.substr(0, 256);
         } else if (holder->state == Holder::State::kLocked) {
           if (line != kPing) Lost(i, "wrong heartbeat answer \"" + line + "\"");
           holder->ping_outstanding = false;
@@ -87,7 +99,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     callbacks.on_exit = [this, holder, i, &waiting](int status, std::string signal_name) {
       Holder::State before = holder->state;
       holder->state = Holder::State::kExited;
-      if (before == Holder::State::kStarting) {
+      if (before == Holder::State::kStarting || before == Holder::State::kBusy) {
         --waiting;
       } else if (before == Holder::State::kLocked) {
         Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
@@ -115,6 +127,9 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     if (holders_[i]->state == Holder::State::kLocked || !(*nodes_)[i].connected()) continue;
     ++failed;
     util::Status cause = util::Status::Error(fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    if (!holders_[i]->owner.empty()) {
+      cause.AddCause(util::Status::Error("held by " + holders_[i]->owner));
+    }
     std::string tail = holders_[i]->stderr_tail;
     while (!tail.empty() && tail.back() == '\n') tail.pop_back();
     if (!tail.empty()) cause.AddCause(util::Status::Error(tail));

@@ -35,6 +35,9 @@ struct LockSpec {
   bool create_directory = false;  // A missing path is made with mkdir -p (the -r dir).
   bool no_lock_fail = false;      // -t
   RemoteCommandSpec wrapper;      // shell template and sudo; words/root unused
+  // Written beside the lock path while held ("user@host pid N since T"), and
+  // shown to a run that finds the lock busy.
+  std::string owner;
 };
 
 // The holder's remote command line (exposed for tests).

@@ -59,6 +59,18 @@ unlocked_on() {
   unlocked_on 1
 }
 
+@test "a busy lock names its holder; the note goes when the lock is released" {
+  hold_lock --lock-file /tmp/e2e.lock -o "$H0"
+  run --separate-stderr "$ORGALORG" --lock-file /tmp/e2e.lock -o "$H0" -C -- echo ran
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"held by $(id -un)@$(hostname) pid $LOCK_PID since "* ]]
+  "$CLUSTER" exec 0 'test -s /tmp/e2e.lock.orgalorg-lock-owner'
+  kill -INT "$LOCK_PID"
+  wait "$LOCK_PID" || true
+  LOCK_PID=
+  "$CLUSTER" exec 0 '! test -e /tmp/e2e.lock.orgalorg-lock-owner'
+}
+
 @test "-t warns about the locked host and goes on" {
   hold_lock -o "$H0"
   run --separate-stderr "$ORGALORG" -t -o "$H0" -o "$H1" -C -- echo ran
@@ -82,7 +94,7 @@ unlocked_on() {
 }
 
 @test "two runs started together: never both win, and no lock is left" {
-  for round in $(seq 10); do
+  for round in $(seq 20); do
     "$ORGALORG" -o "$H0" -o "$H1" -o "$H2" -C -- 'sleep 0.3' >/dev/null 2>&1 & a=$!
     "$ORGALORG" -o "$H2" -o "$H1" -o "$H0" -C -- 'sleep 0.3' >/dev/null 2>&1 & b=$!
     wait $a && ra=0 || ra=$?
