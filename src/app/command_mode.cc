@@ -2,7 +2,6 @@
 #include "app/modes.h"
 
 #include "app/setup.h"
-#include "cluster/exit_summary.h"
 #include "cluster/remote_cleanup.h"
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
@@ -32,18 +31,7 @@ int RunCommandMode(const cli::Options& options, output::Output& out) {
 
   cluster::RunResult result =
       cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
-  if (!result.error.ok()) {
-    out.Error(result.error);
-    return kExitError;
-  }
-  if (result.interrupted) return context.StopStatus();
-  context.Unlock();
-  util::Status summary = cluster::Summarize(result.outcomes);
-  if (!summary.ok()) {
-    out.Error(summary);
-    return kExitError;
-  }
-  return kExitOk;
+  return context.Conclude(result);
 }
 
 }  // namespace app

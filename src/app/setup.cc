@@ -16,6 +16,7 @@
 #include "app/run.h"
 #include "app/signals.h"
 #include "cluster/connect_all.h"
+#include "cluster/exit_summary.h"
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
 #include "ssh/session_options.h"
@@ -172,6 +173,15 @@ void RunContext::Unlock() {
   if (!lock_) return;
   lock_->Release();
   lock_.reset();
+}
+
+int RunContext::Conclude(const cluster::RunResult& result) {
+  if (result.interrupted) return StopStatus();
+  Unlock();
+  util::Status status = result.error.ok() ? cluster::Summarize(result.outcomes) : result.error;
+  if (status.ok()) return kExitOk;
+  out_->Error(status);
+  return kExitError;
 }
 
 int RunContext::StopStatus() {

@@ -8,6 +8,7 @@
 #include "cli/options.h"
 #include "cluster/lock.h"
 #include "cluster/node.h"
+#include "cluster/run_on_all.h"
 #include "output/output.h"
 #include "ssh/event_loop.h"
 #include "util/status.h"
@@ -35,6 +36,11 @@ class RunContext {
   util::Status Start();
   // Releases the lock, if held, and waits for every holder to exit.
   void Unlock();
+
+  // Ends a run whose last phase was RunOnAll: stop status when it was
+  // interrupted, else releases the lock, reports errors and returns the
+  // exit status.
+  int Conclude(const cluster::RunResult& result);
 
   // The exit status and error report for a run that stopped early, after a
   // signal or a lost heartbeat; kExitOk when neither happened.

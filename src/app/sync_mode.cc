@@ -110,18 +110,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
   }
   cluster::RunResult result =
       cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
-  if (result.interrupted) return context.StopStatus();
-  context.Unlock();
-  if (!result.error.ok()) {
-    out.Error(result.error);
-    return kExitError;
-  }
-  util::Status summary = cluster::Summarize(result.outcomes);
-  if (!summary.ok()) {
-    out.Error(summary);
-    return kExitError;
-  }
-  return kExitOk;
+  return context.Conclude(result);
 }
 
 }  // namespace app
