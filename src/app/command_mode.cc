@@ -17,16 +17,11 @@ int RunCommandMode(const cli::Options& options, output::Output& out) {
     return kExitError;
   }
 
-  cluster::RemoteCommandSpec command;
+  cluster::RemoteCommandSpec command = RemoteWrapper(options);
   command.words = options.positional;
   command.root = options.root;
-  command.shell_template = options.shell;
-  command.sudo = options.sudo;
-  cluster::RemoteCommandSpec wrapper;
-  wrapper.shell_template = options.shell;
-  wrapper.sudo = options.sudo;
   cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial,
-                        cluster::CleanupCommand(wrapper)};
+                        cluster::CleanupCommand(RemoteWrapper(options))};
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
   cluster::RunResult result =

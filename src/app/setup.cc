@@ -37,6 +37,13 @@ std::string HomeDir() {
 
 }  // namespace
 
+cluster::RemoteCommandSpec RemoteWrapper(const cli::Options& options) {
+  cluster::RemoteCommandSpec wrapper;
+  wrapper.shell_template = options.shell;
+  wrapper.sudo = options.sudo;
+  return wrapper;
+}
+
 std::string CurrentUserName() {
   passwd* pw = getpwuid(getuid());
   if (pw) return pw->pw_name;
@@ -139,8 +146,7 @@ util::Status RunContext::Lock() {
                                           : "/";
   spec.create_directory = options_.lock_file.empty() && !options_.root.empty();
   spec.no_lock_fail = options_.no_lock_fail;
-  spec.wrapper.shell_template = options_.shell;
-  spec.wrapper.sudo = options_.sudo;
+  spec.wrapper = RemoteWrapper(options_);
   char host[256] = "?";
   gethostname(host, sizeof host - 1);
   std::time_t now = std::time(nullptr);

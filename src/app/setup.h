@@ -8,6 +8,7 @@
 #include "cli/options.h"
 #include "cluster/lock.h"
 #include "cluster/node.h"
+#include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
 #include "output/output.h"
 #include "ssh/event_loop.h"
@@ -66,6 +67,9 @@ class RunContext {
   bool signalled_ = false;
   util::Status heartbeat_error_;
 };
+
+// The run's shell template (--shell) and sudo (-x), for every remote line.
+cluster::RemoteCommandSpec RemoteWrapper(const cli::Options& options);
 
 // The current user's login name ($USER fallback), for default -u.
 std::string CurrentUserName();

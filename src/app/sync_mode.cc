@@ -68,11 +68,8 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
     status = RunUploadPhase(context, options, *upload, root, &stopped);
   } else if (status.ok()) {
     // --no-upload: the tool still starts in the run directory.
-    cluster::RemoteCommandSpec mkdir;
-    mkdir.words = {"mkdir -p " + util::ShellQuote(root)};
-    mkdir.shell_template = options.shell;
-    mkdir.sudo = options.sudo;
-    status = RunStep(context, cluster::BuildRemoteCommand(mkdir), "can't create the run directory", &stopped);
+    status = RunStep(context, cluster::WrapCommand(RemoteWrapper(options), "mkdir -p " + util::ShellQuote(root)),
+                     "can't create the run directory", &stopped);
   }
   if (stopped) return context.StopStatus();
   if (!status.ok()) {
@@ -80,19 +77,14 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
     return kExitError;
   }
 
-  cluster::RemoteCommandSpec command;
+  cluster::RemoteCommandSpec command = RemoteWrapper(options);
   command.words = {SyncCommandWords(options, ship_tool)};
   command.root = root;
-  command.shell_template = options.shell;
   command.args = options.args;
-  command.sudo = options.sudo;
-  cluster::RemoteCommandSpec wrapper;
-  wrapper.shell_template = options.shell;
-  wrapper.sudo = options.sudo;
   cluster::RunSpec spec;
   spec.command = cluster::BuildRemoteCommand(command);
   spec.serial = options.serial;
-  spec.cleanup_command = cluster::CleanupCommand(wrapper);
+  spec.cleanup_command = cluster::CleanupCommand(RemoteWrapper(options));
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
   std::unique_ptr<cluster::SyncRelay> relay;

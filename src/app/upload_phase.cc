@@ -81,8 +81,7 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   spec.preserve_owner = upload.stream->preserve_owner();
   spec.verbose = options.verbose > 0;
   spec.total_bytes = upload.total_bytes;
-  spec.wrapper.shell_template = options.shell;
-  spec.wrapper.sudo = options.sudo;
+  spec.wrapper = RemoteWrapper(options);
   cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(),
                                                       spec, context.out(), context.interrupted());
   *stopped = result.interrupted;

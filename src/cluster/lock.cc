@@ -30,6 +30,16 @@ struct ClusterLock::Holder {
   bool dead = false;  // Lost its heartbeat: Release() does not wait for it.
 };
 
+namespace {
+
+// What the holder said on stderr, if anything, as a cause of `error`.
+void AddStderrCause(std::string tail, util::Status* error) {
+  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+  if (!tail.empty()) error->AddCause(util::Status::Error(tail));
+}
+
+}  // namespace
+
 std::string LockCommand(const LockSpec& spec) {
   std::string path = util::ShellQuote(spec.path);
   std::string create = spec.create_directory ? fmt::format("mkdir -p {}", path)
@@ -44,11 +54,7 @@ std::string LockCommand(const LockSpec& spec) {
       "else echo {3}; cat \"$o\" 2>/dev/null; exit 1; fi && "
       "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; rm -f \"$o\"",
       create, path, kLockedLine, kBusyLine, kLockHolderMarker, kOwnerNote, util::ShellQuote(spec.owner));
-  RemoteCommandSpec command = spec.wrapper;
-  command.words = {script};
-  command.root.clear();
-  command.args.clear();
-  return BuildRemoteCommand(command);
+  return WrapCommand(spec.wrapper, std::move(script));
 }
 
 ClusterLock::ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out)
@@ -130,9 +136,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     if (!holders_[i]->owner.empty()) {
       cause.AddCause(util::Status::Error("held by " + holders_[i]->owner));
     }
-    std::string tail = holders_[i]->stderr_tail;
-    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-    if (!tail.empty()) cause.AddCause(util::Status::Error(tail));
+    AddStderrCause(holders_[i]->stderr_tail, &cause);
     if (spec.no_lock_fail) {
       out_->Warning(cause);
     } else {
@@ -175,9 +179,7 @@ void ClusterLock::Lost(size_t index, const std::string& why) {
   lost_ = true;
   util::Status error = util::Status::Error(
       fmt::format("heartbeat lost on {}: {}", (*nodes_)[index].ref.display, why));
-  std::string tail = holders_[index]->stderr_tail;
-  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-  if (!tail.empty()) error.AddCause(util::Status::Error(tail));
+  AddStderrCause(holders_[index]->stderr_tail, &error);
   on_lost_(error);
 }
 

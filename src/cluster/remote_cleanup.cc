@@ -33,13 +33,9 @@ constexpr ssh::Milliseconds kPollSliceMs{100};
 }  // namespace
 
 std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
-  RemoteCommandSpec command = wrapper;
   std::string script = kScript;
   script.replace(script.find("{marker}"), 8, kLockHolderMarker);
-  command.words = {script};
-  command.root.clear();
-  command.args.clear();
-  return BuildRemoteCommand(command);
+  return WrapCommand(wrapper, std::move(script));
 }
 
 void CleanUpNodes(ssh::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,

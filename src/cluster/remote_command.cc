@@ -78,6 +78,14 @@ std::string ApplyShellTemplate(std::string_view shell_template,
   return out;
 }
 
+std::string WrapCommand(const RemoteCommandSpec& wrapper, std::string line) {
+  RemoteCommandSpec command;
+  command.words = {std::move(line)};
+  command.shell_template = wrapper.shell_template;
+  command.sudo = wrapper.sudo;
+  return BuildRemoteCommand(command);
+}
+
 std::string BuildRemoteCommand(const RemoteCommandSpec& spec) {
   std::string command = JoinWords(spec.words);
   if (spec.shell_template.empty()) {

@@ -66,6 +66,11 @@ struct RemoteCommandSpec {
 
 std::string BuildRemoteCommand(const RemoteCommandSpec& spec);
 
+// orgalorg's own command `line` (lock holder, tar receiver, cleanup) through
+// the run's shell template and sudo of `wrapper`; its words, root and args
+// are ignored.
+std::string WrapCommand(const RemoteCommandSpec& wrapper, std::string line);
+
 // Step 3 alone: `shell_template` with every `{}` replaced by `command`
 // quoted for its position (see above). An empty template returns `command`.
 std::string ApplyShellTemplate(std::string_view shell_template,

@@ -76,11 +76,7 @@ std::string UploadCommand(const UploadSpec& spec) {
   std::string line = fmt::format("mkdir -p {0} && tar --directory {0} -x -p{1}{2} && test -f {3} && rm -f {3}",
                                  root, spec.preserve_owner ? "" : " --no-same-owner",
                                  spec.verbose ? " --verbose >&2" : "", marker);
-  RemoteCommandSpec command = spec.wrapper;
-  command.words = {line};
-  command.root.clear();
-  command.args.clear();
-  return BuildRemoteCommand(command);
+  return WrapCommand(spec.wrapper, std::move(line));
 }
 
 UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
