@@ -103,6 +103,7 @@ util::Status RunContext::Connect() {
   if (!options_.user.empty()) base.user = options_.user;
   base.identity_files = options_.key.empty() ? ssh::DefaultIdentityFiles(home)
                                              : std::vector<std::string>{options_.key};
+  base.identity_from_config = options_.key.empty();
   base.key_ring = std::make_shared<ssh::KeyRing>([]() -> std::optional<std::string> {
     util::StatusOr<std::string> answer = util::PromptSecret("Key passphrase: ");
     if (!answer.ok()) return std::nullopt;

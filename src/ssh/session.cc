@@ -75,6 +75,7 @@ util::Status Session::Configure() {
       }
     }
   }
+  if (options_.read_ssh_config && options_.identity_from_config) AddConfigIdentity();
   // Done above (or deliberately skipped): ssh_connect must not do it again.
   bool process_config = false;
   ssh_options_set(session_, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
@@ -103,6 +104,22 @@ util::Status Session::Configure() {
     ssh_string_free_char(user);
   }
   return util::Status::Ok();
+}
+
+void Session::AddConfigIdentity() {
+  // libssh's list starts with its own defaults (`%d/id_*`) unless the config
+  // put an IdentityFile in front of them.
+  char* first = nullptr;
+  if (ssh_options_get(session_, SSH_OPTIONS_IDENTITY, &first) != SSH_OK) return;
+  std::string path = first;
+  ssh_string_free_char(first);
+  if (path.rfind("%d/id_", 0) == 0) return;
+  const char* home = std::getenv("HOME");
+  path = ExpandIdentityPath(path, home != nullptr ? home : "", CurrentUser());
+  std::vector<std::string>& files = options_.identity_files;
+  if (std::find(files.begin(), files.end(), path) == files.end()) {
+    files.insert(files.begin(), path);
+  }
 }
 
 void Session::Connect(DoneCallback done) {

@@ -77,6 +77,8 @@ class Session {
   enum class State { kIdle, kConnecting, kAuthenticating, kReady, kClosed };
 
   util::Status Configure();
+  // Puts ~/.ssh/config's IdentityFile for this host first in the key list.
+  void AddConfigIdentity();
   void StartConnect();
   void OnFdEvent(uint32_t events);
   void StepConnect();

@@ -9,6 +9,28 @@ std::vector<std::string> DefaultIdentityFiles(const std::string& home) {
   return {dir + "id_ed25519", dir + "id_ecdsa", dir + "id_rsa"};
 }
 
+std::string ExpandIdentityPath(const std::string& path, const std::string& home,
+                               const std::string& local_user) {
+  std::string out;
+  size_t i = 0;
+  if (path.rfind("~/", 0) == 0) {
+    out = home + "/";
+    i = 2;
+  }
+  for (; i < path.size(); ++i) {
+    if (path[i] != '%' || i + 1 == path.size()) {
+      out += path[i];
+      continue;
+    }
+    char code = path[++i];
+    if (code == 'd') out += home;
+    else if (code == 'u') out += local_user;
+    else if (code == '%') out += '%';
+    else { out += '%'; out += code; }
+  }
+  return out;
+}
+
 std::string DefaultKnownHostsPath(const std::string& home) {
   return home + "/.ssh/known_hosts";
 }

@@ -35,6 +35,10 @@ struct SessionOptions {
   // Private keys to try, in order (-k, or DefaultIdentityFiles()). Missing
   // default files are skipped; see KeyRing.
   std::vector<std::string> identity_files;
+  // No -k: an IdentityFile that ~/.ssh/config gives for this host is tried
+  // before identity_files. libssh keeps only one visible: when a host
+  // matches several IdentityFile lines, the last one read is used.
+  bool identity_from_config = true;
   // Shared by all sessions of a run: loads each key once and asks for a
   // passphrase at most once. Null: a private ring is created per session.
   std::shared_ptr<KeyRing> key_ring;
@@ -58,6 +62,11 @@ struct SessionOptions {
 
 // ~/.ssh/id_ed25519, id_ecdsa, id_rsa under `home` (no existence check).
 std::vector<std::string> DefaultIdentityFiles(const std::string& home);
+
+// An IdentityFile value as ssh_config(5) writes it: a leading `~/` and `%d`
+// become `home`, `%u` the local user, `%%` a `%`; other `%x` stay as written.
+std::string ExpandIdentityPath(const std::string& path, const std::string& home,
+                               const std::string& local_user);
 // <home>/.ssh/known_hosts.
 std::string DefaultKnownHostsPath(const std::string& home);
 // "[user@host:port]" with the defaults filled in, for logs.

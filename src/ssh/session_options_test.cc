@@ -41,5 +41,13 @@ TEST(NormalizeErrorTextTest, KeepsAcronymsAndEmpty) {
   EXPECT_EQ(NormalizeErrorText(""), "");
 }
 
+TEST(SessionOptionsTest, ExpandIdentityPathLikeSshConfig) {
+  EXPECT_EQ(ExpandIdentityPath("~/.ssh/k", "/home/me", "me"), "/home/me/.ssh/k");
+  EXPECT_EQ(ExpandIdentityPath("%d/.ssh/%u_key", "/h", "ann"), "/h/.ssh/ann_key");
+  EXPECT_EQ(ExpandIdentityPath("/k/100%%/%h", "/h", "ann"), "/k/100%/%h");
+  EXPECT_EQ(ExpandIdentityPath("/keys/x~/%", "/h", "ann"), "/keys/x~/%");
+}
+
 }  // namespace
+
 }  // namespace ssh
