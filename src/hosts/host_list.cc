@@ -8,6 +8,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "hosts/node_range.h"
+
 namespace hosts {
 namespace {
 
@@ -25,8 +27,31 @@ class HostCollector {
   HostCollector(const std::string& default_user, int default_port)
       : default_user_(default_user), default_port_(default_port) {}
 
-  // Parses `text` (already trimmed, non-empty) and adds it unless seen.
+  // Expands the node ranges in `text` (already trimmed, non-empty), parses
+  // each host and adds those not seen yet.
   util::Status Add(std::string_view text) {
+    util::StatusOr<NodeRange> range = NodeRange::Parse(text);
+    if (!range.ok()) return range.status();
+    if (!range->has_ranges()) return AddOne(text);
+    if (range->size() > kMaxRangeHostsTotal - range_hosts_) {
+      return util::Status::Error(
+          QuoteForMessage(text) + " would bring the hosts from ranges to " +
+          "more than " + std::to_string(kMaxRangeHostsTotal));
+    }
+    range_hosts_ += range->size();
+    return range->ForEach([&](const std::string& host) {
+      util::Status added = AddOne(host);
+      if (added.ok()) return added;
+      return util::Status::Error(added.message() + " (from " +
+                                 QuoteForMessage(text) + ")");
+    });
+  }
+
+  std::vector<Address>& hosts() { return hosts_; }
+
+ private:
+  // Parses one address and adds it unless seen.
+  util::Status AddOne(std::string_view text) {
     util::StatusOr<Address> address =
         ParseAddress(text, default_user_, default_port_);
     if (!address.ok()) return address.status();
@@ -41,13 +66,11 @@ class HostCollector {
     return util::Status::Ok();
   }
 
-  std::vector<Address>& hosts() { return hosts_; }
-
- private:
   const std::string& default_user_;
   int default_port_;
   std::unordered_set<std::string> seen_;
   std::vector<Address> hosts_;
+  size_t range_hosts_ = 0;  // Hosts produced by ranges so far, repeats too.
 };
 
 // Reads one line (without '\n') of at most kMaxHostLineBytes into `line`.
