@@ -25,6 +25,27 @@ setup() {
   [ "$(echo "$output" | sort)" = "$(printf '%s hello\n' "$U@$H0" "$U@$H1" "$U@$H2" | sort)" ]
 }
 
+@test "a node range expands to the cluster's addresses, in -o, in a hosts file and on stdin" {
+  # Hosts 0..2 are 10.231.0.1 .. 10.231.0.3.
+  [ "$H0 $H1 $H2" = "10.231.0.1 10.231.0.2 10.231.0.3" ]
+  want=$(printf '%s\n' "$U@$H0 orgc0" "$U@$H1 orgc1" "$U@$H2 orgc2")
+  run --separate-stderr "$ORGALORG" -y -o "$U@10.231.0.[1-3]:22" -C hostname
+  [ "$status" -eq 0 ]
+  [ "$(sort <<<"$output")" = "$(sed 's/ /:22 /' <<<"$want")" ]
+  printf '# two hosts from a list\n%s@10.231.0.[1,3]\n' "$U" >"$BATS_TEST_TMPDIR/hosts"
+  run --separate-stderr "$ORGALORG" -y -o "$BATS_TEST_TMPDIR/hosts" -C hostname
+  [ "$status" -eq 0 ]
+  [ "$(sort <<<"$output")" = "$(grep -v orgc1 <<<"$want")" ]
+  run --separate-stderr "$ORGALORG" -y -s -C hostname <<<"$U@10.231.0.[2-3]"
+  [ "$status" -eq 0 ]
+  [ "$(sort <<<"$output")" = "$(grep -v orgc0 <<<"$want")" ]
+  # A bad range is named and nothing runs.
+  run --separate-stderr "$ORGALORG" -y -o "$U@10.231.0.[3-1]" -C hostname
+  [ "$status" -ne 0 ]
+  [ -z "$output" ]
+  [[ "$stderr" == *'invalid range "[3-1]"'*"start after end"* ]]
+}
+
 @test "stderr of the hosts goes to stderr, a last line without newline gets one" {
   run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- 'echo out; echo err >&2; printf tail'
   [ "$status" -eq 0 ]
