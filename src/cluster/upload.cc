@@ -22,6 +22,11 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 // Most lines of a host's stderr kept for its error message (tar's first
 // complaints are the telling ones).
 constexpr size_t kMaxStderrLines = 20;
+// libarchive marks a name that is not UTF-8 with the pax keyword
+// hdrcharset=BINARY; GNU tar does not know the keyword, says so, and keeps the
+// raw name, which is what we want. The warning is noise, not a cause.
+constexpr std::string_view kHdrcharsetWarning =
+    "tar: Ignoring unknown extended header keyword 'hdrcharset'";
 
 struct Sink {
   std::unique_ptr<ssh::Channel> channel;
@@ -183,6 +188,7 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
     sinks[i].stderr_lines = std::make_unique<protocol::LineSplitter>([&, i](const protocol::LineChunk& c) {
       Sink& sink = sinks[i];
       if (c.text.empty() || c.text == spec.marker) return;  // tar -v lists the marker too
+      if (c.text == kHdrcharsetWarning) return;
       if (spec.verbose) out->HostLine((*nodes)[i].ref, output::Stream::kStderr, c.text);
       if (sink.stderr_head.size() < kMaxStderrLines) {
         sink.stderr_head.emplace_back(c.text);

@@ -80,6 +80,24 @@ manifest() {  # dir
   "$CLUSTER" exec 0 'test -f /srv/ro/tree/plain'
 }
 
+@test "a host whose disk fills up mid-upload is named with tar's error; the others get everything" {
+  # Host 1's target is a 1 MiB file system; the tree holds a 3 MB file.
+  "$CLUSTER" exec 1 'umount /srv/small 2>/dev/null; rm -rf /srv/small && mkdir -p /srv/small && mount -t tmpfs -o size=1m tmpfs /srv/small'
+  for i in 0 2; do "$CLUSTER" exec "$i" 'rm -rf /srv/small'; done
+  cd "$SRC"
+  run --separate-stderr "$ORGALORG" -y -x -o "$H0" -o "$H1" -o "$H2" -r /srv/small -e -U tree
+  "$CLUSTER" exec 1 'umount /srv/small'
+  echo "$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"commands are failed on 1 out of 3 nodes"* ]]
+  # The host, then tar's own words (GNU tar says "Wrote only N of M bytes").
+  grep -A3 "$H1\$" <<<"$stderr" | grep -q 'tar: tree/sub/big.bin: Wrote only'
+  [[ "$stderr" != *hdrcharset* ]]
+  for i in 0 2; do
+    [ "$("$CLUSTER" exec "$i" 'cmp /srv/small/tree/sub/big.bin - && echo same' <"$SRC/tree/sub/big.bin")" = same ]
+  done
+}
+
 @test "-v shows tar's file list per host" {
   cd "$SRC"
   run --separate-stderr "$ORGALORG" -v -x -o "$H0" -r /srv/verbose -e -U tree/plain
