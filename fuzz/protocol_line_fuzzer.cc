@@ -85,6 +85,7 @@ void CheckToolLine(std::string_view line) {
 std::vector<Chunk> Split(std::string_view input, size_t cap,
                          const std::vector<size_t>& cuts) {
   std::vector<Chunk> chunks;
+  chunks.reserve(input.size() / cap + 2);
   protocol::LineSplitter splitter(
       [&](const protocol::LineChunk& c) {
         chunks.push_back({std::string(c.text), c.partial, c.continued,
@@ -175,8 +176,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Small caps and odd feed sizes: the chunks depend only on the cap.
   static const std::vector<std::vector<size_t>> kCuts = {
-      {0}, {1}, {2, 3}, {5, 1, 7}, {16}};
-  for (size_t cap : {size_t{1}, size_t{2}, size_t{3}, size_t{8}, size_t{17}}) {
+      {0}, {1}, {2, 3}, {5, 1, 7}};
+  for (size_t cap : {size_t{1}, size_t{3}, size_t{17}}) {
     std::vector<Chunk> base;
     for (size_t k = 0; k < kCuts.size(); ++k) {
       std::vector<Chunk> chunks = Split(input, cap, kCuts[k]);
