@@ -1,0 +1,86 @@
+# bash completion for orgalorg(1).
+# Installed as share/bash-completion/completions/orgalorg. Keep the option
+# lists in step with src/cli/options.cc (tests/doc/check-doc checks the long
+# options against `orgalorg --help`).
+
+_orgalorg() {
+  local cur prev
+  COMPREPLY=()
+  cur=${COMP_WORDS[COMP_CWORD]}
+  prev=${COMP_WORDS[COMP_CWORD-1]}
+
+  local long_opts="--command --sync --upload --lock --host --read-stdin --key
+    --password --user --host-key-check --no-lock --no-lock-fail --lock-file --no-conn-fail
+    --root --relative --no-preserve-uid --no-preserve-gid --no-upload --sudo
+    --stdin --serial --shell --sync-cmd --arg --simple --threads --quiet
+    --verbose --json --color --colors-dark --colors-light --bar-format
+    --log-format --version --help --conn-timeout --send-timeout
+    --recv-timeout --keep-alive"
+  local short_opts="-C -S -U -L -o -s -k -p -u -y -t -w -r -e -x -i -l -n -g
+    -m -d -q -v -V -h -c -j -z -a"
+
+  # --opt=value: complete the value part. With '=' in COMP_WORDBREAKS (the
+  # default) bash splits it into "--opt" "=" "value"; otherwise it is one word.
+  if [[ $cur == = ]]; then
+    cur=
+  elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
+    prev=${COMP_WORDS[COMP_CWORD-2]}
+  elif [[ $cur == --*=* ]]; then
+    prev=${cur%%=*}
+    cur=${cur#*=}
+  fi
+
+  case $prev in
+    -k|--key|-i|--stdin|--lock-file)
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
+    -r|--root)
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -d -- "$cur"))
+      return
+      ;;
+    -o|--host)
+      # A value starting with / or ./ is a file of hosts; anything else a
+      # host: offer the hosts bash knows about (known_hosts, /etc/hosts).
+      if [[ $cur == /* || $cur == ./* ]]; then
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$cur"))
+      else
+        COMPREPLY=($(compgen -A hostname -- "$cur"))
+      fi
+      return
+      ;;
+    --color)
+      COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+      return
+      ;;
+    --host-key-check)
+      COMPREPLY=($(compgen -W "accept-new strict" -- "$cur"))
+      return
+      ;;
+    -u|--user)
+      COMPREPLY=($(compgen -u -- "$cur"))
+      return
+      ;;
+    -n|--sync-cmd)
+      COMPREPLY=($(compgen -c -- "$cur"))
+      return
+      ;;
+    -g|--arg|-d|--threads|-c|--conn-timeout|-j|--send-timeout|-z|--recv-timeout|-a|--keep-alive|--shell|--bar-format|--log-format)
+      return  # free-form value
+      ;;
+  esac
+
+  case $cur in
+    --*) COMPREPLY=($(compgen -W "$long_opts" -- "$cur")) ;;
+    -*)  COMPREPLY=($(compgen -W "$short_opts $long_opts" -- "$cur")) ;;
+    *)
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+  esac
+}
+
+complete -F _orgalorg orgalorg
