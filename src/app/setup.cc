@@ -111,6 +111,8 @@ util::Status RunContext::Connect() {
   });
   base.password = password_;
   base.known_hosts_path = ssh::DefaultKnownHostsPath(home);
+  base.host_key_policy = options_.strict_host_keys ? ssh::HostKeyPolicy::kStrict
+                                                   : ssh::HostKeyPolicy::kAcceptNew;
   base.connect_timeout = std::chrono::milliseconds(options_.conn_timeout_ms);
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);

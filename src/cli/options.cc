@@ -25,6 +25,7 @@ enum LongOnly {
   kColorsLight,
   kBarFormat,
   kLogFormat,
+  kHostKeyCheck,
 };
 
 // Leading ':' makes getopt report a missing argument as ':' and stay quiet.
@@ -65,6 +66,7 @@ const option kLongOptions[] = {
     {"colors-light", no_argument, nullptr, kColorsLight},
     {"bar-format", required_argument, nullptr, kBarFormat},
     {"log-format", required_argument, nullptr, kLogFormat},
+    {"host-key-check", required_argument, nullptr, kHostKeyCheck},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, 'h'},
     {"conn-timeout", required_argument, nullptr, 'c'},
@@ -153,6 +155,13 @@ util::Status Apply(int code, const char* arg, Options* o) {
       else if (value == "always") o->color = Color::kAlways;
       else if (value == "never") o->color = Color::kNever;
       else return util::Status::Error("--color must be auto, always or never: \"" + value + "\"");
+      break;
+    }
+    case kHostKeyCheck: {
+      std::string value = arg;
+      if (value == "accept-new") o->strict_host_keys = false;
+      else if (value == "strict") o->strict_host_keys = true;
+      else return util::Status::Error("--host-key-check must be accept-new or strict: \"" + value + "\"");
       break;
     }
     case kColorsDark: o->colors_dark = true; break;

@@ -40,6 +40,9 @@ struct Options {
   std::string key;        // -k; empty: agent, then default keys
   bool password = false;  // -p
   std::string user;       // -u; empty: current user
+  // --host-key-check: an unknown host key is recorded (accept-new) or
+  // refused (strict); a changed key is always refused.
+  bool strict_host_keys = false;
 
   // Locking.
   bool no_lock = false;       // -y

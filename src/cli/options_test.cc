@@ -104,6 +104,15 @@ TEST(OptionsTest, EveryFlag) {
   EXPECT_EQ(o.mode, Mode::kUpload);
 }
 
+TEST(OptionsTest, HostKeyCheck) {
+  EXPECT_FALSE(MustParse({"-o", "h", "-C", "x"}).strict_host_keys);
+  EXPECT_TRUE(MustParse({"-o", "h", "--host-key-check", "strict", "-C", "x"}).strict_host_keys);
+  EXPECT_FALSE(MustParse({"-o", "h", "--host-key-check=accept-new", "-C", "x"}).strict_host_keys);
+  EXPECT_NE(ErrorOf({"-o", "h", "--host-key-check", "off", "-C", "x"})
+                .find("--host-key-check must be accept-new or strict: \"off\""),
+            std::string::npos);
+}
+
 TEST(OptionsTest, SyncWithoutFilesAndNoUpload) {
   EXPECT_EQ(MustParse({"-o", "h", "-S"}).mode, Mode::kSync);
   EXPECT_TRUE(MustParse({"-o", "h", "-S", "--no-upload"}).no_upload);

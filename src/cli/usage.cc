@@ -36,6 +36,9 @@ Authentication:
   -k --key <file>       Private key [default: ssh-agent, then ~/.ssh/id_*].
   -p --password         Ask for a password on the terminal.
   -u --user <name>      Remote user [default: the current user].
+  --host-key-check <p>  accept-new: record unknown host keys; strict: refuse
+                        them. A changed key is always refused
+                        [default: accept-new].
 
 Locking:
   -y --no-lock          Do not lock the cluster.

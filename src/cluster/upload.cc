@@ -22,6 +22,12 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 // Most lines of a host's stderr kept for its error message (tar's first
 // complaints are the telling ones).
 constexpr size_t kMaxStderrLines = 20;
+// Kernel send buffers asked for during the upload: up to 1 MiB per host
+// (whole 256 KiB chunks per write instead of one SSH packet), at most
+// 64 MiB over all hosts, at least 128 KiB.
+constexpr int kSendBufferPerHost = 1 << 20;
+constexpr int kSendBufferTotal = 64 << 20;
+constexpr int kSendBufferMin = 128 << 10;
 // libarchive marks a name that is not UTF-8 with the pax keyword
 // hdrcharset=BINARY; GNU tar does not know the keyword, says so, and keeps the
 // raw name, which is what we want. The warning is noise, not a cause.
@@ -173,6 +179,9 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
 
   std::string command = UploadCommand(spec);
   out->Log(output::Level::kDebug, "upload command line: " + command);
+  const int send_buffer = std::clamp(
+      kSendBufferTotal / static_cast<int>(std::max<size_t>(nodes->size(), 1)),
+      kSendBufferMin, kSendBufferPerHost);
   for (size_t i = 0; i < nodes->size(); ++i) {
     Node& node = (*nodes)[i];
     result.outcomes[i].host = node.ref.display;
@@ -181,6 +190,7 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
       sinks[i].done = true;
       continue;
     }
+    node.session->ReserveSendBuffer(send_buffer);
     ssh::ChannelCallbacks callbacks;
     callbacks.on_stdout = [&, i](std::string_view data) {
       out->HostLine((*nodes)[i].ref, output::Stream::kStdout, data);

@@ -132,6 +132,7 @@ size_t Channel::Write(std::string_view data) {
   }
   int rc = ssh_channel_write(channel_, data.data(), static_cast<uint32_t>(n));
   size_t taken = rc > 0 ? static_cast<size_t>(rc) : 0;
+  session_->ConsumeSendRoom(taken);
   if (taken < data.size()) want_writable_ = true;
   session_->UpdateInterest();
   return taken;

@@ -226,6 +226,7 @@ void Session::Finish(util::Status status) {
 void Session::StepReady(bool writable) {
   std::weak_ptr<char> alive = alive_;
   writable_now_ = writable;
+  send_room_.reset();  // The kernel may have sent (or acknowledged) data.
   if (writable) waiting_for_room_ = false;
   int rc = ssh_event_dopoll(event_, 0);
   bool lost = rc == SSH_ERROR || ssh_is_connected(session_) == 0 ||
@@ -242,6 +243,7 @@ void Session::StepReady(bool writable) {
   }
   if (alive.expired()) return;
   writable_now_ = false;
+  send_room_.reset();
   if (lost) {
     std::string text = NormalizeErrorText(ssh_get_error(session_));
     if (text.empty()) text = "connection closed by remote host";
@@ -377,8 +379,23 @@ util::StatusOr<std::unique_ptr<Channel>> Session::Exec(
   return channel;
 }
 
-size_t Session::SocketSendRoom() const {
+void Session::ReserveSendBuffer(int bytes) {
+  if (session_ == nullptr || state_ != State::kReady) return;
+  int fd = ssh_get_fd(session_);
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  send_room_.reset();
+}
+
+void Session::ConsumeSendRoom(size_t bytes) {
+  if (!send_room_) return;
+  // libssh adds a header, padding and a MAC to every packet of <= 32 KiB.
+  size_t cost = bytes + (bytes / kMinSendChunk + 1) * 128;
+  *send_room_ = *send_room_ > cost ? *send_room_ - cost : 0;
+}
+
+size_t Session::SocketSendRoom() {
   if (session_ == nullptr) return 0;
+  if (send_room_) return *send_room_;
   int fd = ssh_get_fd(session_);
   int sndbuf = 0;
   socklen_t len = sizeof(sndbuf);
@@ -393,7 +410,8 @@ size_t Session::SocketSendRoom() const {
   long room = static_cast<long>(sndbuf) / 2 - queued;
   // Right after EPOLLOUT the kernel guarantees a third of the buffer free.
   if (writable_now_) room = std::max(room, static_cast<long>(sndbuf) / 4);
-  return room > 0 ? static_cast<size_t>(room) : 0;
+  send_room_ = room > 0 ? static_cast<size_t>(room) : 0;
+  return *send_room_;
 }
 
 void Session::RemoveChannel(Channel* channel) {

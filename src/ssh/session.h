@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,10 @@ class Session {
                                                 ChannelCallbacks callbacks);
   // Closes the connection politely; channels get no further callbacks.
   void Disconnect();
+  // Asks the kernel for a send buffer of `bytes` (SO_SNDBUF) on the
+  // connection, for bulk transfers: larger writes, fewer system calls. No-op
+  // when not connected.
+  void ReserveSendBuffer(int bytes);
 
   bool connected() const { return state_ == State::kReady; }
   // Last time bytes arrived from the host (or the handshake started).
@@ -94,8 +99,11 @@ class Session {
   util::Status ConnectError() const;
   void RemoveChannel(Channel* channel);
   // Bytes that can be queued on the socket without blocking: libssh sends on
-  // a blocking socket, so bulk writes must fit the kernel's free space.
-  size_t SocketSendRoom() const;
+  // a blocking socket, so bulk writes must fit the kernel's free space. Asks
+  // the kernel once per readiness event; writes in between consume the
+  // answer (ConsumeSendRoom), which can only err on the low side.
+  size_t SocketSendRoom();
+  void ConsumeSendRoom(size_t bytes);
 
   EventLoop* loop_;
   SessionOptions options_;
@@ -107,6 +115,7 @@ class Session {
   std::unique_ptr<Authenticator> authenticator_;
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
+  std::optional<size_t> send_room_;  // Cached SocketSendRoom(); see there.
   EventLoop::TimerId timer_ = 0;
   TimePoint connect_started_{};
   TimePoint last_receive_{};

@@ -1,6 +1,7 @@
 #include "util/tty_prompt.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -44,6 +45,9 @@ void Scrub(std::string* secret) {
 }
 
 StatusOr<std::string> PromptSecret(const std::string& prompt) {
+  // From here on the process holds a secret: no core file, no ptrace or
+  // /proc/<pid>/mem by other processes of the same user.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     return Status::Error(std::string("can't ask \"") + prompt + "\": no terminal (" +

@@ -13,7 +13,9 @@
 namespace util {
 
 // Shows `prompt` (e.g. "Key passphrase: ") and returns the line typed,
-// without its newline. Fails when there is no terminal.
+// without its newline. Fails when there is no terminal. Makes the process
+// non-dumpable first (no core file, no ptrace by the same user): the secret
+// must not leave memory.
 StatusOr<std::string> PromptSecret(const std::string& prompt);
 
 // Overwrites a secret's bytes before it is released.

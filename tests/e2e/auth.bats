@@ -91,7 +91,7 @@ password_on_pty() {  # password, orgalorg args...
   set_password 0 'pass word 1'
   set_password 1 'pass word 1'
   rm -f "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.pub"
-  run password_on_pty 'pass word 1' -y -p -o "$H0" -o "$H1" -C -- whoami
+  run password_on_pty 'pass word 1' -y -p -v -v -o "$H0" -o "$H1" -C -- whoami
   set_password 0 '*'
   set_password 1 '*'
   orgalorg_env

@@ -152,6 +152,19 @@ assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$
   [[ "$stderr" == *"known_hosts"* ]]
 }
 
+@test "--host-key-check strict refuses an unknown host key and records nothing" {
+  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$U@$H0" -C -- echo should-not-run
+  [ "$status" -eq 1 ]
+  [ -z "$output" ]
+  [[ "$stderr" == *"$H0"* ]]
+  [ ! -s "$HOME/.ssh/known_hosts" ]
+  # Once known, strict lets it through.
+  run "$ORGALORG" -y -o "$U@$H0" -C -- true
+  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$U@$H0" -C -- echo ran
+  [ "$status" -eq 0 ]
+  [ "$output" = "$U@$H0 ran" ]
+}
+
 # Live (not zombie) processes on the machine whose command line matches;
 # the hosts share the machine's pid namespace.
 live_matching() {
