@@ -18,6 +18,11 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
   return options;
 }
 
+long MillisecondsSince(ssh::TimePoint start) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(ssh::Clock::now() - start).count());
+}
+
 }  // namespace
 
 size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
@@ -35,12 +40,18 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
       Node& node = (*nodes)[index];
       node.session = std::make_unique<ssh::Session>(loop, OptionsFor(base, node.address));
       ++in_flight;
-      node.session->Connect([&, index](util::Status status) {
+      out->Log(output::Level::kTrace, "connecting to " + node.ref.display);
+      ssh::TimePoint started = ssh::Clock::now();
+      node.session->Connect([&, index, started](util::Status status) {
         Node& done = (*nodes)[index];
         --in_flight;
         ++finished;
         if (status.ok()) {
           done.ref.identity = done.session->identity();
+          out->Log(output::Level::kDebug,
+                   fmt::format("connected to {} {} in {} ms ({})", done.ref.display,
+                               done.ref.identity, MillisecondsSince(started),
+                               done.session->details()));
         } else {
           done.error = status.Wrap("can't connect to " + done.ref.display);
           ++failed;

@@ -19,6 +19,7 @@ struct Running {
   static constexpr size_t kNoSlot = static_cast<size_t>(-1);
   size_t feeder_slot = kNoSlot;
   bool done = false;
+  ssh::TimePoint started;
 };
 
 util::Status ExitError(int exit_status, const std::string& signal_name, const ssh::Channel& channel) {
@@ -64,6 +65,12 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       --pending;
       result.outcomes[i].error = std::move(error);
       result.outcomes[i].exit_code = code;
+      out->Log(output::Level::kDebug,
+               fmt::format("{}: {} after {} ms", (*nodes)[i].ref.display,
+                           result.outcomes[i].error.ok() ? fmt::format("exit code {}", code)
+                                                         : result.outcomes[i].error.ToString(),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                               ssh::Clock::now() - r.started).count()));
       if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
       host_output.Finish(i);
       if (spec.relay) {
@@ -97,6 +104,8 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
     util::StatusOr<std::unique_ptr<ssh::Channel>> channel =
         node.session->Exec(spec.command, std::move(callbacks));
     ++pending;
+    run.started = ssh::Clock::now();
+    out->Log(output::Level::kTrace, node.ref.display + ": command started");
     if (!channel.ok()) {
       finish(channel.status().Wrap("can't start the command"), -1);
       continue;

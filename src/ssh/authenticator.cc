@@ -49,6 +49,17 @@ int Authenticator::Try(const Attempt& attempt, util::Status* skip_or_fatal) {
   return SSH_AUTH_ERROR;
 }
 
+std::string Authenticator::Method() const {
+  if (next_ >= attempts_.size()) return "";
+  const Attempt& attempt = attempts_[next_];
+  switch (attempt.kind) {
+    case Kind::kAgent: return "ssh-agent";
+    case Kind::kKey: return "key " + attempt.key_path;
+    case Kind::kPassword: return "password";
+  }
+  return "";
+}
+
 bool Authenticator::Step(util::Status* result) {
   while (next_ < attempts_.size()) {
     const Attempt& attempt = attempts_[next_];

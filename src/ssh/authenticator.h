@@ -29,6 +29,8 @@ class Authenticator {
 
   // Makes progress; returns true when finished (then `*result` is set).
   bool Step(util::Status* result);
+  // After a successful Step: "ssh-agent", "key <path>" or "password".
+  std::string Method() const;
 
  private:
   enum class Kind { kAgent, kKey, kPassword };

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "ssh/authenticator.h"
 #include "ssh/known_hosts.h"
 
@@ -197,6 +199,12 @@ void Session::StepConnect() {
 void Session::StepAuth() {
   util::Status result;
   if (!authenticator_->Step(&result)) return UpdateInterest();
+  if (result.ok()) {
+    const char* kex = ssh_get_kex_algo(session_);
+    const char* cipher = ssh_get_cipher_out(session_);
+    details_ = fmt::format("{}, {}, {}", kex ? kex : "?", cipher ? cipher : "?",
+                           authenticator_->Method());
+  }
   authenticator_.reset();
   if (!result.ok()) return Finish(result);
   // Established: from now on the socket is pumped through an event that

@@ -76,6 +76,8 @@ class Session {
   // else built from the options.
   const std::string& identity() const { return identity_; }
   const SessionOptions& options() const { return options_; }
+  // Once connected: "<kex>, <cipher>, <auth method>" for logs.
+  const std::string& details() const { return details_; }
 
  private:
   friend class Channel;
@@ -109,6 +111,7 @@ class Session {
   SessionOptions options_;
   std::shared_ptr<KeyRing> key_ring_;
   std::string identity_;
+  std::string details_;
   State state_ = State::kIdle;
   ssh_session_struct* session_ = nullptr;
   ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.
