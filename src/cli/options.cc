@@ -117,6 +117,28 @@ std::string OffendingOption(int argc, char** argv, int optopt_value) {
   return std::string("-") + static_cast<char>(optopt_value);
 }
 
+// Why getopt_long refused the word that starts with "--": an exact name
+// given a value it does not take, an abbreviation of several names, or no
+// such name. Short options are always "unknown option -x".
+std::string RefusedOption(int argc, char** argv, int optopt_value) {
+  std::string word = OffendingOption(argc, argv, optopt_value);
+  if (word.rfind("--", 0) != 0) return "unknown option " + word;
+  std::string name = word.substr(2);
+  std::vector<std::string> matches;
+  for (const option* o = kLongOptions; o->name != nullptr; ++o) {
+    if (name == o->name) return "option " + word + " takes no value";
+    if (std::string_view(o->name).substr(0, name.size()) == name) {
+      matches.push_back(std::string("--") + o->name);
+    }
+  }
+  if (matches.size() > 1) {
+    std::string list;
+    for (const std::string& m : matches) list += (list.empty() ? "" : ", ") + m;
+    return "ambiguous option " + word + " (" + list + ")";
+  }
+  return "unknown option " + word;
+}
+
 // Applies one parsed option. `arg` is optarg (null for flags).
 util::Status Apply(int code, const char* arg, Options* o) {
   switch (code) {
@@ -228,7 +250,7 @@ util::StatusOr<Options> ParseOptions(int argc, char** argv) {
     int code = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (code == -1) break;
     if (code == '?') {
-      return util::Status::Error("unknown option " + OffendingOption(argc, argv, optopt));
+      return util::Status::Error(RefusedOption(argc, argv, optopt));
     }
     if (code == ':') {
       return util::Status::Error("option " + OffendingOption(argc, argv, optopt) +

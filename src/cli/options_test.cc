@@ -104,6 +104,15 @@ TEST(OptionsTest, EveryFlag) {
   EXPECT_EQ(o.mode, Mode::kUpload);
 }
 
+TEST(OptionsErrorsTest, LongOptionRefusalsSayWhy) {
+  EXPECT_EQ(ErrorOf({"-o", "h", "--no-lock=1", "-C", "x"}), "option --no-lock takes no value");
+  EXPECT_TRUE(MustParse({"-o", "h", "--no-lock-f", "-C", "x"}).no_lock_fail);  // Unique prefix.
+  EXPECT_EQ(ErrorOf({"-o", "h", "--no", "-C", "x"}),
+            "ambiguous option --no (--no-lock, --no-lock-fail, --no-conn-fail, --no-preserve-uid, "
+            "--no-preserve-gid, --no-upload)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--frobnicate", "-C", "x"}), "unknown option --frobnicate");
+}
+
 TEST(OptionsTest, HostKeyCheck) {
   EXPECT_FALSE(MustParse({"-o", "h", "-C", "x"}).strict_host_keys);
   EXPECT_TRUE(MustParse({"-o", "h", "--host-key-check", "strict", "-C", "x"}).strict_host_keys);
@@ -159,7 +168,7 @@ TEST(OptionsErrorsTest, UnknownAndIncompleteOptions) {
   EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--frob=1"}), "unknown option --frob");
   EXPECT_EQ(ErrorOf({"-C", "x", "-o"}), "option -o needs a value");
   EXPECT_EQ(ErrorOf({"-C", "x", "-o", "h", "--root"}), "option --root needs a value");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--json=yes"}), "unknown option --json");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--json=yes"}), "option --json takes no value");
   EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "--color", "pink"}).find("--color must be"),
             std::string::npos);
 }
