@@ -20,6 +20,7 @@
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
 #include "ssh/session_options.h"
+#include "util/fd_limit.h"
 #include "util/tty_prompt.h"
 
 namespace app {
@@ -68,6 +69,12 @@ util::Status RunContext::Prepare() {
       options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
   if (!list.ok()) return list.status();
   if (list->empty()) return util::Status::Error("no hosts given: the host list is empty");
+  util::StatusOr<util::FdLimitChange> fds = util::EnsureOpenFilesFor(list->size());
+  if (!fds.ok()) return fds.status();
+  if (fds->after != fds->before) {
+    out_->Log(output::Level::kDebug, fmt::format("raised the open-file limit from {} to {} for {} hosts",
+                                                 fds->before, fds->after, list->size()));
+  }
   for (hosts::Address& address : *list) {
     cluster::Node node;
     node.ref.display = address.given;
