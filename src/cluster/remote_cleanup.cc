@@ -4,26 +4,45 @@
 namespace cluster {
 namespace {
 
-// POSIX sh. `sshd_of` walks up from this shell to the first sshd process.
-constexpr const char* kScript = R"sh(p=$$; s=
+// POSIX sh. Fields of /proc/<pid>/stat are read after the last ") ", as
+// the command name in parentheses may itself hold spaces:
+// state ppid pgrp session ...
+// 1. Walk up from this shell to the first sshd process.
+// 2. Every other child of that sshd leads one session (sshd calls setsid for
+//    each channel's command); keep their session ids, except the lock
+//    holder's and this cleanup's.
+// 3. Signal every process in those sessions, TERM, then a second later KILL,
+//    scanning /proc again each time: a process whose parent died (re-parented
+//    to init) or that sudo put in a process group of its own keeps its
+//    session id, so it is found too.
+constexpr const char* kScript = R"sh(field() { n1=$2 n2=$3; read -r l < "$1" 2>/dev/null || return 1; set -- ${l##*) }; eval "$n1=\$2 $n2=\$4"; }
+p=$$; s=
 while [ "$p" -gt 1 ] 2>/dev/null; do
-  read -r _ c _ pp _ < /proc/$p/stat || break
-  if [ "$c" = "(sshd)" ]; then s=$p; break; fi
-  p=$pp
+  read -r l < /proc/$p/stat || break
+  c=${l#*(}; c=${c%)*}
+  if [ "$c" = sshd ]; then s=$p; break; fi
+  field /proc/$p/stat p x || break
 done
 [ -n "$s" ] || exit 0
-g=
+ids=
 for f in /proc/[0-9]*/stat; do
   q=${f#/proc/}; q=${q%/stat}
-  read -r _ _ _ pp _ < "$f" 2>/dev/null || continue
+  field "$f" pp x || continue
   [ "$pp" = "$s" ] || continue
   case "$(tr '\000' ' ' < /proc/$q/cmdline 2>/dev/null)" in *{marker}*|*orgalorg-cleanup*) continue;; esac
-  g="$g $q"
+  ids="$ids $q "
 done
-[ -n "$g" ] || exit 0
-for q in $g; do kill -TERM -"$q" 2>/dev/null; done
+[ -n "$ids" ] || exit 0
+hit() {
+  for f in /proc/[0-9]*/stat; do
+    q=${f#/proc/}; q=${q%/stat}
+    field "$f" x sid || continue
+    case "$ids" in *" $sid "*) kill -"$1" "$q" 2>/dev/null;; esac
+  done
+}
+hit TERM
 sleep 1
-for q in $g; do kill -KILL -"$q" 2>/dev/null; done
+hit KILL
 exit 0 # orgalorg-cleanup)sh";
 
 // How long to wait for the cleanup commands (they take ~1 s: TERM, KILL).

@@ -2,14 +2,14 @@
 // heartbeat (SPEC.md 7: "nothing keeps running on the hosts").
 //
 // sshd starts every exec channel's command as the leader of a new session
-// (setsid), so each command and all its children, background ones included,
-// share one process group whose id is the command's pid, and the command is
-// a child of the connection's sshd process. The cleanup command runs on a
-// new channel of the same connection: it finds its own sshd ancestor, then
-// sends SIGTERM, and a second later SIGKILL, to the process group of every
-// other child of that sshd — except the lock holder, which carries the
-// marker kLockHolderMarker in its command line and is released by closing
-// its stdin. It needs only sh, /proc, tr, sleep and kill on the host.
+// (setsid), so the command and everything it starts, background jobs and
+// children of sudo included, carry that session id, even after their parent
+// dies. The cleanup command runs on a new channel of the same connection: it
+// finds its own sshd ancestor, takes the session of every other child of
+// that sshd — except the lock holder, which carries the marker
+// kLockHolderMarker in its command line and is released by closing its
+// stdin — and sends SIGTERM, and a second later SIGKILL, to every process in
+// those sessions. It needs only sh, /proc, tr, sleep and kill on the host.
 #ifndef ORGALORG_CLUSTER_REMOTE_CLEANUP_H_
 #define ORGALORG_CLUSTER_REMOTE_CLEANUP_H_
 

@@ -9,8 +9,8 @@ TEST(RemoteCleanupTest, SparesTheLockHolderAndItself) {
   std::string line = CleanupCommand({});
   EXPECT_EQ(line.rfind("bash -c '", 0), 0u);
   EXPECT_NE(line.find("*orgalorg-lock-holder*|*orgalorg-cleanup*) continue"), std::string::npos);
-  EXPECT_NE(line.find("kill -TERM"), std::string::npos);
-  EXPECT_NE(line.find("kill -KILL"), std::string::npos);
+  EXPECT_NE(line.find("hit TERM"), std::string::npos);
+  EXPECT_NE(line.find("hit KILL"), std::string::npos);
 }
 
 TEST(RemoteCleanupTest, RunsUnderSudoWithX) {

@@ -13,6 +13,8 @@ namespace {
 
 // The longest the loop sleeps between checks of `*interrupted`.
 constexpr ssh::Milliseconds kPollSliceMs{200};
+// The longest an interrupted run waits for commands still being started.
+constexpr ssh::Milliseconds kSettleBeforeCleanupMs{3000};
 
 struct Running {
   std::unique_ptr<ssh::Channel> channel;
@@ -122,12 +124,26 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
 
   if (pending > 0) {
     result.interrupted = true;
+    // A command whose exec request is still on its way would start after
+    // the cleanup looked for it and survive: let every channel reach a
+    // definite state first (started, refused or closed), for a bounded time.
+    ssh::TimePoint settle_until = ssh::Clock::now() + kSettleBeforeCleanupMs;
+    auto unsettled = [&]() {
+      for (const Running& run : running) {
+        if (!run.done && run.channel && !run.channel->started()) return true;
+      }
+      return false;
+    };
+    while (unsettled() && ssh::Clock::now() < settle_until) loop->RunOnce(kPollSliceMs);
     std::vector<bool> busy(running.size());
-    for (size_t i = 0; i < running.size(); ++i) {
-      busy[i] = !running[i].done && running[i].channel;
-      if (busy[i]) running[i].channel->Signal("TERM");
-    }
+    for (size_t i = 0; i < running.size(); ++i) busy[i] = !running[i].done && running[i].channel;
+    // The cleanup first: it finds a command's processes through the command
+    // (the session leader), so the leader must still be alive when it looks.
+    // Then TERM through the channel, for hosts the cleanup could not reach.
     if (!spec.cleanup_command.empty()) CleanUpNodes(loop, nodes, busy, spec.cleanup_command);
+    for (size_t i = 0; i < running.size(); ++i) {
+      if (busy[i] && !running[i].done) running[i].channel->Signal("TERM");
+    }
     for (size_t i = 0; i < running.size(); ++i) {
       Running& run = running[i];
       if (run.done || !run.channel) continue;

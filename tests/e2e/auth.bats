@@ -97,8 +97,11 @@ password_on_pty() {  # password, orgalorg args...
   orgalorg_env
   [ "$status" -eq 0 ]
   [ "$(grep -c 'Password: ' <<<"$output")" -eq 1 ]
-  [[ "$output" == *"$H0 $U"* ]]
-  [[ "$output" == *"$H1 $U"* ]]
+  # At -v output lines name the stream and the host's identity.
+  [[ "$output" == *"<stdout> [$H0:22] $U"* ]]
+  [[ "$output" == *"<stdout> [$H1:22] $U"* ]]
+  [[ "$output" == *"$H0:22] in "*" ms ("*", password)"* ]]
+  # Not on the terminal, not in the -v -v logs.
   [[ "$output" != *"pass word 1"* ]]
 }
 

@@ -168,7 +168,7 @@ assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$
 # Live (not zombie) processes on the machine whose command line matches;
 # the hosts share the machine's pid namespace.
 live_matching() {
-  ps -eo stat=,args= | awk '$1 !~ /^Z/' | grep -c -- "$1" || true
+  ps -eo stat=,args= | awk '$1 !~ /^Z/ { sub(/^[^ ]+ +/, ""); print }' | grep -c -- "$1" || true
 }
 
 # Waits until `live_matching PATTERN` reaches COUNT (10 s at most).
@@ -185,7 +185,7 @@ await_matching() {  # pattern count
     "$ORGALORG" $sudo -o "$U@$H0" -o "$U@$H1" -C -- 'sleep 307 & sleep 308; echo never' \
       >"$BATS_TEST_TMPDIR/out" 2>&1 &
     pid=$!
-    await_matching 'sleep 30[78]' 4
+    await_matching '^sleep 30[78]' 4
     start=$(date +%s%N)
     kill -INT "$pid"
     wait "$pid" && status=0 || status=$?
@@ -193,7 +193,7 @@ await_matching() {  # pattern count
     [ "$status" -eq 130 ]
     [ "$elapsed_ms" -lt 8000 ]
     ! grep never "$BATS_TEST_TMPDIR/out"
-    [ "$(live_matching 'sleep 30[78]')" -eq 0 ]
+    [ "$(live_matching '^sleep 30[78]')" -eq 0 ]
     # The lock went with them.
     "$CLUSTER" exec 0 'flock -nx / true'
   done
