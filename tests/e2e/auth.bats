@@ -24,17 +24,17 @@ setup() {
   ssh-keygen -q -p -P '' -N 'open sesame' -f "$KEY" >/dev/null
 }
 
-# Runs orgalorg on a pty, answers every passphrase prompt with $1, and
-# prints what the terminal showed.
-on_pty() {  # passphrase, orgalorg args...
-  local pass=$1
-  shift
+# Runs orgalorg on a pty, answers every PROMPT with ANSWER, and prints what
+# the terminal showed.
+on_pty() {  # prompt, answer, orgalorg args...
+  local prompt=$1 answer=$2
+  shift 2
   expect -c "
     set timeout 30
     log_user 1
     spawn -noecho $ORGALORG $*
     expect {
-      \"Key passphrase: \" { send \"$pass\r\"; exp_continue }
+      \"$prompt\" { send \"$answer\r\"; exp_continue }
       eof
     }
     catch wait result
@@ -43,7 +43,7 @@ on_pty() {  # passphrase, orgalorg args...
 }
 
 @test "an encrypted key's passphrase is asked once on the terminal for every host" {
-  run on_pty 'open sesame' -y -k "$KEY" -o "$H0" -o "$H1" -C -- echo in
+  run on_pty 'Key passphrase: ' 'open sesame' -y -k "$KEY" -o "$H0" -o "$H1" -C -- echo in
   [ "$status" -eq 0 ]
   [ "$(grep -c 'Key passphrase: ' <<<"$output")" -eq 1 ]
   echo "$output"
@@ -54,7 +54,7 @@ on_pty() {  # passphrase, orgalorg args...
 }
 
 @test "a wrong passphrase is a clear error naming the host" {
-  run on_pty 'wrong words' -y -k "$KEY" -o "$H0" -C -- echo in
+  run on_pty 'Key passphrase: ' 'wrong words' -y -k "$KEY" -o "$H0" -C -- echo in
   [ "$status" -eq 1 ]
   [[ "$output" == *"invalid passphrase for private key specified"* ]]
   [[ "$output" == *"$H0"* ]]
@@ -70,28 +70,11 @@ set_password() {  # host index, password or '*'
   fi
 }
 
-# Like on_pty, answering the `Password: ` prompt.
-password_on_pty() {  # password, orgalorg args...
-  local pass=$1
-  shift
-  expect -c "
-    set timeout 30
-    log_user 1
-    spawn -noecho $ORGALORG $*
-    expect {
-      \"Password: \" { send \"$pass\r\"; exp_continue }
-      eof
-    }
-    catch wait result
-    exit [lindex \$result 3]
-  "
-}
-
 @test "-p asks the password once on the terminal for every host" {
   set_password 0 'pass word 1'
   set_password 1 'pass word 1'
   rm -f "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.pub"
-  run password_on_pty 'pass word 1' -y -p -v -v -o "$H0" -o "$H1" -C -- whoami
+  run on_pty 'Password: ' 'pass word 1' -y -p -v -v -o "$H0" -o "$H1" -C -- whoami
   set_password 0 '*'
   set_password 1 '*'
   orgalorg_env
@@ -108,7 +91,7 @@ password_on_pty() {  # password, orgalorg args...
 @test "a refused password names the host and nothing runs" {
   set_password 0 'right one'
   rm -f "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.pub"
-  run password_on_pty 'right one' -y -p -o "$H0" -o "$H1" -C -- echo in
+  run on_pty 'Password: ' 'right one' -y -p -o "$H0" -o "$H1" -C -- echo in
   set_password 0 '*'
   orgalorg_env
   [ "$status" -eq 1 ]
