@@ -81,14 +81,6 @@ void CheckAddress(const hosts::Address& a) {
 // unit tests.
 constexpr size_t kMaxHostsPerInput = 2000;
 
-std::string_view Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n\v\f";
-  size_t begin = text.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(kSpace);
-  return text.substr(begin, end - begin + 1);
-}
-
 // Hosts that one expression stands for (1 when it is not a valid range),
 // checking NodeRange against ExpandNodeRange on the way.
 size_t RangeSize(std::string_view text) {
@@ -182,12 +174,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string stdin_text(input.substr(start));
 
   size_t hosts = 0;
-  for (const std::string& arg : args) hosts += RangeSize(Trim(arg));
+  for (const std::string& arg : args) hosts += RangeSize(hosts::TrimSpace(arg));
   for (size_t begin = 0; begin <= stdin_text.size();) {
     size_t end = stdin_text.find('\n', begin);
     if (end == std::string::npos) end = stdin_text.size();
     std::string_view line(stdin_text.data() + begin, end - begin);
-    line = Trim(line.substr(0, line.find('#')));
+    line = hosts::TrimSpace(line.substr(0, line.find('#')));
     if (!line.empty()) hosts += RangeSize(line);
     begin = end + 1;
   }

@@ -18,11 +18,6 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
   return options;
 }
 
-long MillisecondsSince(ssh::TimePoint start) {
-  return static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(ssh::Clock::now() - start).count());
-}
-
 }  // namespace
 
 size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
@@ -50,7 +45,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
           done.ref.identity = done.session->identity();
           out->Log(output::Level::kDebug,
                    fmt::format("connected to {} {} in {} ms ({})", done.ref.display,
-                               done.ref.identity, MillisecondsSince(started),
+                               done.ref.identity, ssh::MillisecondsSince(started),
                                done.session->details()));
         } else {
           done.error = status.Wrap("can't connect to " + done.ref.display);

@@ -71,8 +71,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
                fmt::format("{}: {} after {} ms", (*nodes)[i].ref.display,
                            result.outcomes[i].error.ok() ? fmt::format("exit code {}", code)
                                                          : result.outcomes[i].error.ToString(),
-                           std::chrono::duration_cast<std::chrono::milliseconds>(
-                               ssh::Clock::now() - r.started).count()));
+                           ssh::MillisecondsSince(r.started)));
       if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
       host_output.Finish(i);
       if (spec.relay) {

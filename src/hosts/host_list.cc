@@ -11,15 +11,16 @@
 #include "hosts/node_range.h"
 
 namespace hosts {
-namespace {
 
-std::string_view Trim(std::string_view text) {
+std::string_view TrimSpace(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n\v\f";
   size_t begin = text.find_first_not_of(kSpace);
   if (begin == std::string_view::npos) return {};
   size_t end = text.find_last_not_of(kSpace);
   return text.substr(begin, end - begin + 1);
 }
+
+namespace {
 
 // Collects addresses, dropping repeats of (user, host, port).
 class HostCollector {
@@ -108,7 +109,7 @@ util::Status AddLines(std::istream& in, const std::string& source,
     std::string_view text = line;
     size_t hash = text.find('#');
     if (hash != std::string_view::npos) text = text.substr(0, hash);
-    text = Trim(text);
+    text = TrimSpace(text);
     if (text.empty()) continue;
     util::Status added = collector->Add(text);
     if (!added.ok()) return util::Status::Error(prefix() + added.message());
@@ -146,7 +147,7 @@ util::StatusOr<std::vector<Address>> BuildHostList(
     const std::string& default_user, int default_port) {
   HostCollector collector(default_user, default_port);
   for (const std::string& arg : host_args) {
-    std::string_view text = Trim(arg);
+    std::string_view text = TrimSpace(arg);
     util::Status status = IsHostsFileArg(text)
                               ? AddFile(std::string(text), &collector)
                               : collector.Add(text);

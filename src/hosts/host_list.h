@@ -67,6 +67,10 @@ util::StatusOr<std::vector<Address>> BuildHostList(
 // True when a `-o` value names a hosts file rather than an address.
 bool IsHostsFileArg(std::string_view arg);
 
+// `text` without leading and trailing ASCII whitespace: what BuildHostList
+// does to every `-o` value and every line before parsing it.
+std::string_view TrimSpace(std::string_view text);
+
 }  // namespace hosts
 
 #endif  // ORGALORG_HOSTS_HOST_LIST_H_

@@ -32,6 +32,12 @@ namespace ssh {
 
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
+
+// Whole milliseconds from `start` to now, for logs.
+inline long MillisecondsSince(TimePoint start) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
 using Milliseconds = std::chrono::milliseconds;
 
 // Interest and readiness bits of an fd watch.
