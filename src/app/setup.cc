@@ -19,7 +19,9 @@
 #include "cluster/exit_summary.h"
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
+#include "ssh/resolver.h"
 #include "ssh/session_options.h"
+#include "util/atomic_file.h"
 #include "util/fd_limit.h"
 #include "util/tty_prompt.h"
 
@@ -52,8 +54,8 @@ std::string CurrentUserName() {
   return user ? user : "root";
 }
 
-RunContext::RunContext(const cli::Options& options, output::Output* out)
-    : options_(options), out_(out) {}
+RunContext::RunContext(const cli::Options& options, output::Output* out, HostLedger* ledger)
+    : options_(options), out_(out), ledger_(ledger) {}
 
 RunContext::~RunContext() {
   Unlock();
@@ -64,6 +66,10 @@ RunContext::~RunContext() {
 
 util::Status RunContext::Prepare() {
   if (!loop_.init_status().ok()) return loop_.init_status();
+  if (!options_.failed_hosts_file.empty()) {
+    util::Status writable = util::CheckWritable(options_.failed_hosts_file);
+    if (!writable.ok()) return writable.Wrap("--failed-hosts");
+  }
   std::string default_user = options_.user.empty() ? CurrentUserName() : options_.user;
   util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
       options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
@@ -80,6 +86,7 @@ util::Status RunContext::Prepare() {
     node.ref.display = address.given;
     node.ref.identity = hosts::Identity(address);
     node.address = std::move(address);
+    ledger_->Add(node.ref.display);
     nodes_.push_back(std::move(node));
   }
 
@@ -117,6 +124,7 @@ util::Status RunContext::Connect() {
     return *answer;
   });
   base.password = password_;
+  base.resolver = std::make_shared<ssh::Resolver>(&loop_);
   base.known_hosts_path = ssh::DefaultKnownHostsPath(home);
   base.host_key_policy = options_.strict_host_keys ? ssh::HostKeyPolicy::kStrict
                                                    : ssh::HostKeyPolicy::kAcceptNew;
@@ -134,6 +142,7 @@ util::Status RunContext::Connect() {
                                     std::to_string(nodes_.size()) + " nodes");
   cluster::Nodes good;
   for (cluster::Node& node : nodes_) {
+    if (!node.connected()) ledger_->Fail(node.ref.display, node.error);
     if (node.connected()) {
       good.push_back(std::move(node));
     } else if (options_.no_conn_fail) {
@@ -166,6 +175,7 @@ util::Status RunContext::Lock() {
   lock_ = std::make_unique<cluster::ClusterLock>(&loop_, &nodes_, out_);
   util::Status status = lock_->Acquire(spec, &stop_);
   if (!status.ok()) {
+    RecordNodeErrors();
     lock_.reset();
     return status;
   }
@@ -191,7 +201,31 @@ void RunContext::Unlock() {
   lock_.reset();
 }
 
+void RunContext::Record(const std::vector<cluster::HostOutcome>& outcomes, bool final) {
+  for (const cluster::HostOutcome& outcome : outcomes) {
+    if (!outcome.error.ok()) {
+      ledger_->Fail(outcome.host, outcome.error);
+    } else if (outcome.exit_code != 0) {
+      ledger_->Fail(outcome.host, util::Status::Error(fmt::format("exit code {}", outcome.exit_code)));
+    } else if (final) {
+      ledger_->Succeed(outcome.host);
+    }
+  }
+}
+
+void RunContext::RecordNodeErrors() {
+  for (const cluster::Node& node : nodes_) {
+    if (!node.error.ok()) ledger_->Fail(node.ref.display, node.error);
+  }
+}
+
+void RunContext::RecordAllSucceeded() {
+  for (const cluster::Node& node : nodes_) ledger_->Succeed(node.ref.display);
+}
+
 int RunContext::Conclude(const cluster::RunResult& result) {
+  RecordNodeErrors();
+  Record(result.outcomes, /*final=*/true);
   if (result.interrupted) return StopStatus();
   Unlock();
   util::Status status = result.error.ok() ? cluster::Summarize(result.outcomes) : result.error;
@@ -201,6 +235,7 @@ int RunContext::Conclude(const cluster::RunResult& result) {
 }
 
 int RunContext::StopStatus() {
+  RecordNodeErrors();
   if (!heartbeat_error_.ok()) {
     out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
     return kExitHeartbeat;

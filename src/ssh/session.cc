@@ -5,12 +5,16 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -136,17 +140,110 @@ void Session::Connect(DoneCallback done) {
 }
 
 void Session::StartConnect() {
-  util::Status status = Configure();
-  if (!status.ok()) return Finish(status);
   connect_started_ = last_receive_ = Clock::now();
   ArmTimer(connect_started_ + options_.connect_timeout);
-  int rc = ssh_connect(session_);  // Resolves the name, starts TCP connect.
+  Attempt();
+}
+
+void Session::Attempt() {
+  util::Status status = Configure();
+  if (!status.ok()) return Finish(status);
+  char* proxy = nullptr;
+  bool proxied = ssh_options_get(session_, SSH_OPTIONS_PROXYCOMMAND, &proxy) == SSH_OK;
+  if (proxy != nullptr) ssh_string_free_char(proxy);
+  if (!options_.resolver || proxied) return StartSsh();
+  if (!endpoints_.empty()) {  // A retry: the name is known already.
+    next_endpoint_ = 0;
+    return ConnectNextEndpoint();
+  }
+  std::string name = options_.host;  // ~/.ssh/config's HostName, if any, below.
+  char* host = nullptr;
+  if (ssh_options_get(session_, SSH_OPTIONS_HOST, &host) == SSH_OK) {
+    name = host;
+    ssh_string_free_char(host);
+  }
+  unsigned int port = kDefaultPort;
+  ssh_options_get_port(session_, &port);
+  std::weak_ptr<char> alive = alive_;
+  lookup_ = options_.resolver->Lookup(name, static_cast<int>(port),
+                                      [this, alive](util::StatusOr<std::vector<Endpoint>> result) {
+                                        if (alive.expired()) return;
+                                        lookup_ = 0;
+                                        OnResolved(std::move(result));
+                                      });
+}
+
+void Session::OnResolved(util::StatusOr<std::vector<Endpoint>> endpoints) {
+  if (!endpoints.ok()) return Finish(endpoints.status());
+  endpoints_ = std::move(*endpoints);
+  next_endpoint_ = 0;
+  ConnectNextEndpoint();
+}
+
+void Session::ConnectNextEndpoint() {
+  while (next_endpoint_ < endpoints_.size()) {
+    const Endpoint& endpoint = endpoints_[next_endpoint_++];
+    int fd = socket(endpoint.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      tcp_error_ = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) == 0) {
+      tcp_fd_ = fd;
+      return StartSsh();
+    }
+    if (errno != EINPROGRESS) {
+      tcp_error_ = std::strerror(errno);
+      close(fd);
+      continue;
+    }
+    tcp_fd_ = fd;
+    std::weak_ptr<char> alive = alive_;
+    util::Status status;
+    tcp_watch_ = loop_->Watch(
+        fd, kWritable,
+        [this, alive](uint32_t) {
+          if (!alive.expired()) OnTcpEvent();
+        },
+        true, &status);
+    if (tcp_watch_ == 0) return Finish(status);
+    return;
+  }
+  Finish(util::Status::Error(NormalizeErrorText(tcp_error_.empty() ? "can't connect" : tcp_error_)));
+}
+
+void Session::OnTcpEvent() {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(tcp_fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  loop_->Unwatch(tcp_watch_);
+  tcp_watch_ = 0;
+  if (error != 0) {
+    tcp_error_ = std::strerror(error);
+    close(tcp_fd_);
+    tcp_fd_ = -1;
+    return ConnectNextEndpoint();
+  }
+  StartSsh();
+}
+
+void Session::StartSsh() {
+  if (tcp_fd_ >= 0) {
+    socket_t fd = tcp_fd_;
+    if (ssh_options_set(session_, SSH_OPTIONS_FD, &fd) < 0) return Finish(ConnectError());
+    tcp_fd_ = -1;  // libssh closes it from now on.
+    own_socket_ = true;
+  }
+  int rc = ssh_connect(session_);  // Without our socket: resolves, connects.
   if (rc == SSH_ERROR) return Finish(ConnectError());
   socket_t fd = ssh_get_fd(session_);
   if (fd == SSH_INVALID_SOCKET) {
     return Finish(util::Status::Error("can't connect: no socket"));
   }
   std::weak_ptr<char> alive = alive_;
+  util::Status status;
   watch_ = loop_->Watch(
       fd, kReadable | kWritable,
       [this, alive](uint32_t events) {
@@ -160,6 +257,23 @@ void Session::StartConnect() {
   } else {
     UpdateInterest();
   }
+}
+
+bool Session::RetryBannerRefusal() {
+  if (!own_socket_ || ssh_get_serverbanner(session_) != nullptr) return false;
+  ++banner_refusals_;
+  long long pause_ms = std::min(1000LL, 50LL << std::min(banner_refusals_ - 1, 5));
+  pause_ms = pause_ms / 2 + static_cast<long long>(std::rand() % (pause_ms / 2 + 1));
+  TimePoint deadline = std::max(connect_started_, key_ring_->last_prompt_end()) + options_.connect_timeout;
+  if (Clock::now() + Milliseconds(pause_ms) >= deadline) return false;
+  ResetAttempt();
+  std::weak_ptr<char> alive = alive_;
+  retry_timer_ = loop_->AddTimerAfter(Milliseconds(pause_ms), [this, alive] {
+    if (alive.expired()) return;
+    retry_timer_ = 0;
+    Attempt();
+  });
+  return true;
 }
 
 util::Status Session::ConnectError() const {
@@ -185,7 +299,15 @@ void Session::OnFdEvent(uint32_t events) {
 void Session::StepConnect() {
   int rc = ssh_connect(session_);
   if (rc == SSH_AGAIN) return UpdateInterest();
-  if (rc != SSH_OK) return Finish(ConnectError());
+  if (rc != SSH_OK) {
+    bool before_banner = own_socket_ && ssh_get_serverbanner(session_) == nullptr;
+    if (before_banner && RetryBannerRefusal()) return;
+    if (!before_banner || banner_refusals_ == 0) return Finish(ConnectError());
+    return Finish(util::Status::Error(
+        fmt::format("the server closed the connection before its SSH banner, {} times in {} ms (sshd "
+                    "MaxStartups?)",
+                    banner_refusals_ + 1, MillisecondsSince(connect_started_))));
+  }
   util::Status host_key = VerifyHostKey(session_, options_.host_key_policy,
                                         options_.host,
                                         options_.known_hosts_path);
@@ -291,8 +413,22 @@ void Session::Disconnect() {
 void Session::Teardown() {
   if (timer_ != 0) loop_->CancelTimer(timer_);
   timer_ = 0;
+  if (retry_timer_ != 0) loop_->CancelTimer(retry_timer_);
+  retry_timer_ = 0;
+  if (lookup_ != 0) options_.resolver->Cancel(lookup_);
+  lookup_ = 0;
+  ResetAttempt();
+}
+
+void Session::ResetAttempt() {
+  if (tcp_watch_ != 0) loop_->Unwatch(tcp_watch_);
+  tcp_watch_ = 0;
+  if (tcp_fd_ >= 0) close(tcp_fd_);
+  tcp_fd_ = -1;
+  own_socket_ = false;
   if (watch_ != 0) loop_->Unwatch(watch_);  // Before the fd is closed.
   watch_ = 0;
+  interest_ = 0;
   authenticator_.reset();
   if (event_ != nullptr) {
     if (session_ != nullptr) ssh_event_remove_session(event_, session_);
@@ -334,9 +470,12 @@ void Session::OnTimer() {
     TimePoint start = std::max(connect_started_, key_ring_->last_prompt_end());
     TimePoint deadline = start + options_.connect_timeout;
     if (now < deadline) return ArmTimer(deadline);
-    return Finish(util::Status::Error(
-        "connection timed out after " +
-        std::to_string(options_.connect_timeout.count()) + " ms"));
+    std::string why = "connection timed out after " + std::to_string(options_.connect_timeout.count()) + " ms";
+    if (banner_refusals_ > 0) {
+      why += fmt::format(" (the server closed {} connections before its SSH banner: sshd MaxStartups?)",
+                         banner_refusals_);
+    }
+    return Finish(util::Status::Error(why));
   }
   if (state_ != State::kReady) return;
   const auto& dead_after = options_.dead_after;

@@ -1,10 +1,17 @@
 // One SSH connection to one host, driven by an EventLoop.
 //
 // Contract:
-//  * Construct cheaply (no I/O); Connect() starts the handshake (TCP connect,
-//    key exchange, host key check, authentication) without blocking, except
-//    for the name lookup (getaddrinfo) and a passphrase prompt, if any. The
+//  * Construct cheaply (no I/O); Connect() starts the handshake (name
+//    lookup, TCP connect, key exchange, host key check, authentication)
+//    without blocking, except for a passphrase prompt, if any. With a
+//    Resolver in the options the name is looked up off the loop thread and
+//    the TCP connection is made here (each address in turn); without one,
+//    or with a ProxyCommand, libssh does both (its lookup blocks). The
 //    caller bounds how many handshakes are in flight (-d).
+//  * A server that closes the connection before sending its SSH banner
+//    (sshd's MaxStartups refusing handshakes beyond its limit) is tried
+//    again after a growing, jittered pause (50 ms doubling, at most 1 s)
+//    until connect_timeout; only then does the host fail, saying so.
 //  * `done` is called exactly once, never from inside Connect(): OK, or an
 //    error such as "connection refused", "connection timed out after 10000
 //    ms", "host key for web1 has changed (...)", "key refused (...)",
@@ -31,6 +38,7 @@
 #include "ssh/channel.h"
 #include "ssh/event_loop.h"
 #include "ssh/key_ring.h"
+#include "ssh/resolver.h"
 #include "ssh/session_options.h"
 #include "util/status.h"
 
@@ -84,6 +92,17 @@ class Session {
   enum class State { kIdle, kConnecting, kAuthenticating, kReady, kClosed };
 
   util::Status Configure();
+  // One handshake attempt: configure libssh, then resolve + TCP connect
+  // (with a resolver) or let libssh connect.
+  void Attempt();
+  void OnResolved(util::StatusOr<std::vector<Endpoint>> endpoints);
+  void ConnectNextEndpoint();
+  void OnTcpEvent();
+  void StartSsh();  // The TCP connection (if ours) is up: SSH handshake.
+  // After the server closed before its banner: schedules Attempt() again
+  // within the deadline, or fails. Returns false when it did neither.
+  bool RetryBannerRefusal();
+  void ResetAttempt();  // Frees this attempt's libssh state and socket.
   // Puts ~/.ssh/config's IdentityFile for this host first in the key list.
   void AddConfigIdentity();
   void StartConnect();
@@ -120,6 +139,16 @@ class Session {
   uint32_t interest_ = 0;
   std::optional<size_t> send_room_;  // Cached SocketSendRoom(); see there.
   EventLoop::TimerId timer_ = 0;
+  // Our own name lookup and TCP connect (options_.resolver set).
+  Resolver::LookupId lookup_ = 0;
+  std::vector<Endpoint> endpoints_;
+  size_t next_endpoint_ = 0;
+  int tcp_fd_ = -1;                  // Until handed over to libssh.
+  EventLoop::WatchId tcp_watch_ = 0;
+  std::string tcp_error_;            // Why the last address failed.
+  bool own_socket_ = false;          // libssh got its fd from us.
+  int banner_refusals_ = 0;
+  EventLoop::TimerId retry_timer_ = 0;
   TimePoint connect_started_{};
   TimePoint last_receive_{};
   TimePoint last_keep_alive_{};

@@ -15,6 +15,7 @@
 namespace ssh {
 
 class KeyRing;
+class Resolver;
 
 // What to do with the server's host key.
 enum class HostKeyPolicy {
@@ -42,6 +43,9 @@ struct SessionOptions {
   // Shared by all sessions of a run: loads each key once and asks for a
   // passphrase at most once. Null: a private ring is created per session.
   std::shared_ptr<KeyRing> key_ring;
+  // Looks host names up off the loop thread; null: libssh resolves and
+  // connects by itself (blocking on the name lookup).
+  std::shared_ptr<Resolver> resolver;
   bool use_agent = true;                 // Try SSH_AUTH_SOCK when set.
   std::optional<std::string> password;   // -p; tried after the keys.
   std::string known_hosts_path;          // Usually ~/.ssh/known_hosts.
