@@ -8,8 +8,8 @@
 
 namespace app {
 
-int RunCommandMode(const cli::Options& options, output::Output& out) {
-  RunContext context(options, &out);
+int RunCommandMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
+  RunContext context(options, &out, ledger);
   util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (!status.ok()) {
@@ -22,6 +22,7 @@ int RunCommandMode(const cli::Options& options, output::Output& out) {
   command.root = options.root;
   cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial,
                         cluster::CleanupCommand(RemoteWrapper(options))};
+  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
   cluster::RunResult result =

@@ -11,12 +11,12 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 
 }  // namespace
 
-int RunLockMode(const cli::Options& options, output::Output& out) {
+int RunLockMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   if (options.no_lock) {
     out.Error(util::Status::Error("-L with -y holds nothing: drop -y"));
     return kExitError;
   }
-  RunContext context(options, &out);
+  RunContext context(options, &out, ledger);
   util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (!status.ok()) {
@@ -28,6 +28,7 @@ int RunLockMode(const cli::Options& options, output::Output& out) {
   while (!context.was_interrupted()) context.loop().RunOnce(kPollSliceMs);
   if (!context.heartbeat_error().ok()) return context.StopStatus();
   context.Unlock();
+  context.RecordAllSucceeded();
   out.Log(output::Level::kInfo, "the cluster lock is released");
   return kExitInterrupted;
 }

@@ -1,6 +1,8 @@
 #include "app/run.h"
 
+#include "app/host_ledger.h"
 #include "app/modes.h"
+#include "util/atomic_file.h"
 
 namespace app {
 namespace {
@@ -16,16 +18,41 @@ const char* ModeName(cli::Mode mode) {
   return "no mode";
 }
 
-}  // namespace
+// Why a host that has no cause of its own did not succeed.
+std::string DefaultCause(int exit_status) {
+  switch (exit_status) {
+    case kExitOk: return "not done";
+    case kExitHeartbeat: return "not done: the run stopped when the cluster lock was lost";
+    case kExitInterrupted: return "not done: the run was interrupted";
+    default: return "not done: the run stopped on an error elsewhere";
+  }
+}
 
-int Run(const cli::Options& options, output::Output& out) {
-  if (options.mode == cli::Mode::kCommand) return RunCommandMode(options, out);
-  if (options.mode == cli::Mode::kUpload) return RunUploadMode(options, out);
-  if (options.mode == cli::Mode::kLock) return RunLockMode(options, out);
-  if (options.mode == cli::Mode::kSync) return RunSyncMode(options, out);
+int RunMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
+  if (options.mode == cli::Mode::kCommand) return RunCommandMode(options, out, ledger);
+  if (options.mode == cli::Mode::kUpload) return RunUploadMode(options, out, ledger);
+  if (options.mode == cli::Mode::kLock) return RunLockMode(options, out, ledger);
+  if (options.mode == cli::Mode::kSync) return RunSyncMode(options, out, ledger);
   // The other modes land with their own issues; until then they fail loudly.
   out.Error(util::Status::Error(std::string(ModeName(options.mode)) + " is not implemented yet"));
   return kExitError;
+}
+
+}  // namespace
+
+int Run(const cli::Options& options, output::Output& out) {
+  HostLedger ledger;
+  int exit_status = RunMode(options, out, &ledger);
+  // Written once the host list is known (a run that stops before reading
+  // it leaves the file as it was).
+  if (options.failed_hosts_file.empty() || ledger.empty()) return exit_status;
+  util::Status written =
+      util::WriteFileAtomically(options.failed_hosts_file, ledger.FailedHostsText(DefaultCause(exit_status)));
+  if (!written.ok()) {
+    out.Error(written.Wrap("can't save the failed hosts"));
+    if (exit_status == kExitOk) exit_status = kExitError;
+  }
+  return exit_status;
 }
 
 }  // namespace app

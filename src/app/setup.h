@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "app/host_ledger.h"
 #include "cli/options.h"
 #include "cluster/lock.h"
 #include "cluster/node.h"
@@ -20,12 +21,14 @@ namespace app {
 // mode's function.
 class RunContext {
  public:
-  RunContext(const cli::Options& options, output::Output* out);
+  // `ledger` (not null) learns every host and how each phase ended for it.
+  RunContext(const cli::Options& options, output::Output* out, HostLedger* ledger);
   ~RunContext();
   RunContext(const RunContext&) = delete;
   RunContext& operator=(const RunContext&) = delete;
 
   // Reads hosts, installs the signal watch, asks for a password (-p).
+  // Checks first that the --failed-hosts file could be written.
   util::Status Prepare();
   // Connects to every host. Failed hosts end the run with an error naming
   // each, unless -w: then they are warned about and dropped.
@@ -47,6 +50,14 @@ class RunContext {
   // signal or a lost heartbeat; kExitOk when neither happened.
   int StopStatus();
 
+  // Marks failed outcomes in the ledger, and successful ones too when
+  // `final` (the run's last phase: the host is done).
+  void Record(const std::vector<cluster::HostOutcome>& outcomes, bool final);
+  // Marks every node whose `error` is set (lock refused, heartbeat lost).
+  void RecordNodeErrors();
+  // Marks every node still in the run as succeeded (lock mode).
+  void RecordAllSucceeded();
+
   ssh::EventLoop& loop() { return loop_; }
   output::Output* out() { return out_; }
   cluster::Nodes& nodes() { return nodes_; }
@@ -58,6 +69,7 @@ class RunContext {
  private:
   const cli::Options& options_;
   output::Output* out_;
+  HostLedger* ledger_;
   ssh::EventLoop loop_;
   cluster::Nodes nodes_;
   std::optional<std::string> password_;

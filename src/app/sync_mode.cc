@@ -38,13 +38,14 @@ util::Status RunStep(RunContext& context, const std::string& line, const std::st
   cluster::RunResult result =
       cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
   *stopped = result.interrupted;
+  context.Record(result.outcomes, /*final=*/false);
   if (!result.error.ok()) return result.error;
   return cluster::Summarize(result.outcomes).Wrap(what);
 }
 
 }  // namespace
 
-int RunSyncMode(const cli::Options& options, output::Output& out) {
+int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   uint64_t run_id = NewRunId();
   std::string root = options.root.empty() ? fmt::format("{}/{}", kRunDirBase, run_id) : options.root;
   bool ship_tool = !options.sync_cmd_given && !options.no_upload;
@@ -60,7 +61,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
     upload = std::move(*prepared);
   }
 
-  RunContext context(options, &out);
+  RunContext context(options, &out, ledger);
   util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   bool stopped = false;
@@ -85,6 +86,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out) {
   spec.command = cluster::BuildRemoteCommand(command);
   spec.serial = options.serial;
   spec.cleanup_command = cluster::CleanupCommand(RemoteWrapper(options));
+  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
   std::unique_ptr<cluster::SyncRelay> relay;

@@ -7,13 +7,13 @@
 
 namespace app {
 
-int RunUploadMode(const cli::Options& options, output::Output& out) {
+int RunUploadMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   util::StatusOr<PreparedUpload> upload = PrepareUpload(options, NewRunId(), {});
   if (!upload.ok()) {
     out.Error(upload.status());
     return kExitError;
   }
-  RunContext context(options, &out);
+  RunContext context(options, &out, ledger);
   util::Status status = context.Start();
   if (context.was_interrupted()) return context.StopStatus();
   if (status.ok()) {

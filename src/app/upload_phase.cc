@@ -85,6 +85,9 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(),
                                                       spec, context.out(), context.interrupted());
   *stopped = result.interrupted;
+  // In upload mode a host whose archive is complete is done.
+  bool final = options.mode == cli::Mode::kUpload && !result.interrupted && result.error.ok();
+  context.Record(result.outcomes, final);
   if (result.interrupted) return util::Status::Ok();
   if (!result.error.ok()) return result.error.Wrap("upload aborted, no host has the complete archive");
   util::Status summary = cluster::Summarize(result.outcomes);

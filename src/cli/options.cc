@@ -26,6 +26,9 @@ enum LongOnly {
   kBarFormat,
   kLogFormat,
   kHostKeyCheck,
+  kFailedHosts,
+  kFold,
+  kTimeout,
 };
 
 // Leading ':' makes getopt report a missing argument as ':' and stay quiet.
@@ -67,6 +70,9 @@ const option kLongOptions[] = {
     {"bar-format", required_argument, nullptr, kBarFormat},
     {"log-format", required_argument, nullptr, kLogFormat},
     {"host-key-check", required_argument, nullptr, kHostKeyCheck},
+    {"failed-hosts", required_argument, nullptr, kFailedHosts},
+    {"fold", no_argument, nullptr, kFold},
+    {"timeout", required_argument, nullptr, kTimeout},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, 'h'},
     {"conn-timeout", required_argument, nullptr, 'c'},
@@ -186,6 +192,9 @@ util::Status Apply(int code, const char* arg, Options* o) {
       else return util::Status::Error("--host-key-check must be accept-new or strict: \"" + value + "\"");
       break;
     }
+    case kFailedHosts: o->failed_hosts_file = arg; break;
+    case kFold: o->fold = true; break;
+    case kTimeout: return ParsePositive(arg, "command timeout", &o->command_timeout_ms);
     case kColorsDark: o->colors_dark = true; break;
     case kColorsLight: o->colors_light = true; break;
     case kBarFormat: o->bar_format = arg; break;
@@ -234,6 +243,13 @@ util::Status Validate(const Options& o) {
   if (!o.stdin_file.empty() && o.mode == Mode::kSync && !o.simple) {
     return util::Status::Error("-i in sync mode needs -m (the protocol uses the tool's stdin)");
   }
+  bool runs_commands = o.mode == Mode::kCommand || o.mode == Mode::kSync;
+  if (o.fold && !runs_commands) return util::Status::Error("--fold works with -C and -S only");
+  if (o.command_timeout_ms > 0 && !runs_commands) {
+    return util::Status::Error("--timeout works with -C and -S only");
+  }
+  if (o.fold && o.json) return util::Status::Error("--fold and --json can't be used together");
+  if (o.fold && o.serial) return util::Status::Error("--fold and -l can't be used together");
   if (o.read_stdin && !o.stdin_file.empty() && o.stdin_file == "-") {
     return util::Status::Error("-s and -i - both want stdin");
   }

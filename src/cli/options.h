@@ -51,6 +51,9 @@ struct Options {
 
   // Failure policy.
   bool no_conn_fail = false;  // -w
+  // --failed-hosts: after the run, every host that did not succeed, in -o
+  // file syntax, with its cause as a comment; empty file when all succeeded.
+  std::string failed_hosts_file;
 
   // Placement.
   std::string root;  // -r
@@ -81,12 +84,18 @@ struct Options {
   bool colors_light = false;
   std::string bar_format;
   std::string log_format;
+  // --fold: at the end, hosts with byte-identical output printed once under
+  // a header naming them as a folded range (-C and -S).
+  bool fold = false;
 
   // Timeouts in milliseconds.
   int conn_timeout_ms = kDefaultConnTimeoutMs;
   int send_timeout_ms = kDefaultSendTimeoutMs;
   int recv_timeout_ms = kDefaultRecvTimeoutMs;
   int keep_alive_ms = kDefaultKeepAliveMs;
+  // --timeout: the longest the remote command or sync tool may run on each
+  // host; 0 = no limit (-C and -S).
+  int command_timeout_ms = 0;
 
   // Positional words: the command words with -C, the files with -S/-U.
   std::vector<std::string> positional;

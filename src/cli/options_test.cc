@@ -186,5 +186,30 @@ TEST(OptionsErrorsTest, ModeAndHostRules) {
   EXPECT_NE(ErrorOf({"-o", "h", "-S", "-i", "/in"}).find("needs -m"), std::string::npos);
 }
 
+TEST(OptionsTest, OperatorOptions) {
+  Options o = MustParse({"-o", "h", "--fold", "--failed-hosts", "/tmp/f", "--timeout=2500", "-C", "x"});
+  EXPECT_TRUE(o.fold);
+  EXPECT_EQ(o.failed_hosts_file, "/tmp/f");
+  EXPECT_EQ(o.command_timeout_ms, 2500);
+  Options d = MustParse({"-o", "h", "-C", "x"});
+  EXPECT_FALSE(d.fold);
+  EXPECT_EQ(d.failed_hosts_file, "");
+  EXPECT_EQ(d.command_timeout_ms, 0);
+  EXPECT_TRUE(MustParse({"-o", "h", "--fold", "-S"}).fold);
+  EXPECT_EQ(MustParse({"-o", "h", "--failed-hosts", "f", "-L"}).failed_hosts_file, "f");
+}
+
+TEST(OptionsErrorsTest, OperatorOptionRules) {
+  EXPECT_NE(ErrorOf({"-o", "h", "--timeout", "soon", "-C", "x"}).find("can't convert command timeout"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"-o", "h", "--timeout", "0", "-C", "x"}).find("command timeout must be positive"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf({"-o", "h", "--timeout", "5", "-L"}), "--timeout works with -C and -S only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "-U", "f", "-r", "/d"}), "--fold works with -C and -S only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "--json", "-C", "x"}), "--fold and --json can't be used together");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "-l", "-C", "x"}), "--fold and -l can't be used together");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--failed-hosts"}), "option --failed-hosts needs a value");
+}
+
 }  // namespace
 }  // namespace cli

@@ -47,6 +47,9 @@ Locking:
 
 Failures:
   -w --no-conn-fail     Warn about and skip unreachable hosts.
+  --failed-hosts <file> After the run, write every host that did not succeed
+                        to <file>, one per line with its cause as a comment,
+                        for -o <file> to re-run them; empty when all did.
 
 Placement:
   -r --root <dir>       Upload target; working directory of the command.
@@ -60,6 +63,8 @@ Execution:
   -x --sudo             Run everything remote via sudo -n -E -H.
   -i --stdin <file>     Feed <file> to every host's command.
   -l --serial           Group output per host, one host at a time.
+  --timeout <ms>        Stop the command (or sync tool) on a host that runs
+                        longer, and fail that host [default: no limit].
   --shell <template>    Remote shell wrapper; {{}} is the escaped command;
                         empty for none [default: {shell}].
   -n --sync-cmd <cmd>   Sync tool command line, full shell syntax
@@ -75,6 +80,8 @@ Output:
   -q --quiet            Raw host output: no prefixes, nothing added.
   -v --verbose          More logs on stderr (repeat for trace).
   --json                One JSON object per output or log line.
+  --fold                At the end, print identical host output once under
+                        a header naming its hosts (web[01-03] (3)).
   --color <when>        auto, always or never [default: auto].
   --colors-dark         Colour theme for dark terminals.
   --colors-light        Colour theme for light terminals.

@@ -140,6 +140,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     if (spec.no_lock_fail) {
       out_->Warning(cause);
     } else {
+      (*nodes_)[i].error = cause;
       failure.AddCause(cause);
     }
   }
@@ -180,6 +181,7 @@ void ClusterLock::Lost(size_t index, const std::string& why) {
   util::Status error = util::Status::Error(
       fmt::format("heartbeat lost on {}: {}", (*nodes_)[index].ref.display, why));
   AddStderrCause(holders_[index]->stderr_tail, &error);
+  (*nodes_)[index].error = error;
   on_lost_(error);
 }
 

@@ -9,12 +9,13 @@
 // Acquire() is all-or-nothing: when any node can't be locked, every lock
 // already taken is released (and Acquire waits until those holders have
 // exited) before it returns the error naming each such node. With
-// `no_lock_fail` (-t) those nodes are warned about and the run goes on.
+// `no_lock_fail` (-t) those nodes are warned about and the run goes on;
+// without it each such node's `error` is set to its cause.
 //
 // Heartbeat: every `interval` each holder is sent "PING" and must echo it
 // before the next beat. A holder that exits, echoes something else or is
 // silent for a whole interval makes `on_lost` run once with an error naming
-// the node and the word "heartbeat".
+// the node and the word "heartbeat"; the node's `error` is set to it too.
 #ifndef ORGALORG_CLUSTER_LOCK_H_
 #define ORGALORG_CLUSTER_LOCK_H_
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include "cluster/host_output.h"
@@ -16,8 +18,16 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 // The longest an interrupted run waits for commands still being started.
 constexpr ssh::Milliseconds kSettleBeforeCleanupMs{3000};
 
+// The longest a timed-out host waits for its cleanup command.
+constexpr ssh::Milliseconds kCleanupWaitMs{5000};
+
 struct Running {
   std::unique_ptr<ssh::Channel> channel;
+  // Set once the command ran past the timeout: the cleanup is running and
+  // the host ends when it ends (or at cleanup_deadline).
+  std::unique_ptr<ssh::Channel> cleanup;
+  bool timed_out = false;
+  ssh::TimePoint cleanup_deadline;
   static constexpr size_t kNoSlot = static_cast<size_t>(-1);
   size_t feeder_slot = kNoSlot;
   bool done = false;
@@ -55,33 +65,34 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
   size_t pending = 0;
   size_t finished = 0;
   size_t failed = 0;
+  // Ends host i's command: records its outcome, frees what it held.
+  auto finish = [&](size_t i, util::Status error, int code) {
+    Running& r = running[i];
+    if (r.done) return;
+    r.done = true;
+    --pending;
+    result.outcomes[i].error = std::move(error);
+    result.outcomes[i].exit_code = code;
+    out->Log(output::Level::kDebug,
+             fmt::format("{}: {} after {} ms", (*nodes)[i].ref.display,
+                         result.outcomes[i].error.ok() ? fmt::format("exit code {}", code)
+                                                       : result.outcomes[i].error.ToString(),
+                         ssh::MillisecondsSince(r.started)));
+    if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
+    host_output.Finish(i);
+    if (spec.relay) {
+      spec.relay->Detach(i);
+      if (!result.outcomes[i].ok()) spec.relay->CloseAll();
+    }
+    ++finished;
+    if (!result.outcomes[i].ok()) ++failed;
+    out->Status(fmt::format("exec: {}/{} done, {} failed", finished, nodes->size(), failed));
+  };
   for (size_t i = 0; i < nodes->size(); ++i) {
     Node& node = (*nodes)[i];
     HostOutcome& outcome = result.outcomes[i];
     outcome.host = node.ref.display;
     Running& run = running[i];
-    auto finish = [&, i](util::Status error, int code) {
-      Running& r = running[i];
-      if (r.done) return;
-      r.done = true;
-      --pending;
-      result.outcomes[i].error = std::move(error);
-      result.outcomes[i].exit_code = code;
-      out->Log(output::Level::kDebug,
-               fmt::format("{}: {} after {} ms", (*nodes)[i].ref.display,
-                           result.outcomes[i].error.ok() ? fmt::format("exit code {}", code)
-                                                         : result.outcomes[i].error.ToString(),
-                           ssh::MillisecondsSince(r.started)));
-      if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
-      host_output.Finish(i);
-      if (spec.relay) {
-        spec.relay->Detach(i);
-        if (!result.outcomes[i].ok()) spec.relay->CloseAll();
-      }
-      ++finished;
-      if (!result.outcomes[i].ok()) ++failed;
-      out->Status(fmt::format("exec: {}/{} done, {} failed", finished, nodes->size(), failed));
-    };
     if (!node.connected()) {
       outcome.error = node.error.ok() ? util::Status::Error("not connected") : node.error;
       run.done = true;
@@ -98,9 +109,9 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       if (spec.relay) spec.relay->Flush(i);
       if (running[i].feeder_slot != Running::kNoSlot) feeder.Pump(running[i].feeder_slot);
     };
-    callbacks.on_exit = [&, i, finish](int status, std::string signal_name) {
-      util::Status error = ExitError(status, signal_name, *running[i].channel);
-      finish(std::move(error), status);
+    callbacks.on_exit = [&, i](int status, std::string signal_name) {
+      if (running[i].timed_out) return;  // Ends with its cleanup.
+      finish(i, ExitError(status, signal_name, *running[i].channel), status);
     };
     util::StatusOr<std::unique_ptr<ssh::Channel>> channel =
         node.session->Exec(spec.command, std::move(callbacks));
@@ -108,7 +119,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
     run.started = ssh::Clock::now();
     out->Log(output::Level::kTrace, node.ref.display + ": command started");
     if (!channel.ok()) {
-      finish(channel.status().Wrap("can't start the command"), -1);
+      finish(i, channel.status().Wrap("can't start the command"), -1);
       continue;
     }
     run.channel = std::move(*channel);
@@ -119,7 +130,53 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
     }
   }
 
-  while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);
+  // Commands started in node order, so their deadlines are in node order:
+  // `watch` is the first node whose deadline may still be ahead.
+  size_t watch = 0;
+  std::vector<size_t> timed_out;  // Hosts whose cleanup is running.
+  auto stop_timed_out = [&](size_t i) {
+    Running& run = running[i];
+    if (run.done) return;
+    run.channel->Signal("TERM");
+    run.channel->Close();
+    run.cleanup.reset();
+    finish(i, util::Status::Error(fmt::format("timed out after {} ms", spec.timeout.count())), -1);
+  };
+  auto time_out = [&](size_t i) {
+    Running& run = running[i];
+    run.timed_out = true;
+    run.cleanup_deadline = ssh::Clock::now() + kCleanupWaitMs;
+    timed_out.push_back(i);
+    out->Log(output::Level::kDebug, fmt::format("{}: still running after {} ms, stopping it",
+                                                (*nodes)[i].ref.display, ssh::MillisecondsSince(run.started)));
+    if (spec.cleanup_command.empty()) return stop_timed_out(i);
+    ssh::ChannelCallbacks callbacks;
+    callbacks.on_exit = [&, i](int, std::string) { stop_timed_out(i); };
+    util::StatusOr<std::unique_ptr<ssh::Channel>> cleanup =
+        (*nodes)[i].session->Exec(spec.cleanup_command, std::move(callbacks));
+    if (!cleanup.ok()) return stop_timed_out(i);
+    run.cleanup = std::move(*cleanup);
+  };
+  while (pending > 0 && !*interrupted) {
+    ssh::Milliseconds slice = kPollSliceMs;
+    if (spec.timeout.count() > 0) {
+      ssh::TimePoint now = ssh::Clock::now();
+      for (; watch < running.size(); ++watch) {
+        Running& run = running[watch];
+        if (run.done || run.timed_out || !run.channel) continue;
+        ssh::TimePoint deadline = run.started + spec.timeout;
+        if (deadline > now) {
+          slice = std::min(slice, std::chrono::ceil<ssh::Milliseconds>(deadline - now));
+          break;
+        }
+        time_out(watch);
+      }
+      for (size_t i : timed_out) {  // A cleanup that does not end in time.
+        if (!running[i].done && now >= running[i].cleanup_deadline) stop_timed_out(i);
+      }
+    }
+    loop->RunOnce(slice);
+  }
 
   if (pending > 0) {
     result.interrupted = true;

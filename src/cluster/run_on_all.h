@@ -5,6 +5,10 @@
 // until every command has ended, every connection has died, or
 // `*interrupted` is set. On interruption every running command is sent
 // SIGTERM and its channel closed, so nothing keeps running remotely.
+// With a timeout, a command still running that long after it started is
+// stopped the same way on its host alone (the cleanup command, then SIGTERM
+// and close), and the host fails with "timed out after N ms" while the
+// others go on.
 // Returns one outcome per node, in node order.
 #ifndef ORGALORG_CLUSTER_RUN_ON_ALL_H_
 #define ORGALORG_CLUSTER_RUN_ON_ALL_H_
@@ -30,6 +34,8 @@ struct RunSpec {
   // stdin_file must be empty). A tool that fails makes the relay send EOF
   // to every other tool, so none waits forever for its SYNC.
   SyncRelay* relay = nullptr;
+  // --timeout: the longest a command may run on a host; 0: no limit.
+  ssh::Milliseconds timeout{0};
 };
 
 struct RunResult {
