@@ -1,0 +1,223 @@
+#include "hosts/node_fold.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <queue>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "hosts/node_range.h"
+
+namespace hosts {
+namespace {
+
+constexpr size_t kMaxDigits = 18;  // node_range.h's limit for one number.
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// ^[A-Za-z0-9._-]+$ with at least one non-digit.
+bool IsFoldable(std::string_view name) {
+  bool non_digit = false;
+  for (char c : name) {
+    if (IsDigit(c)) continue;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+    non_digit = true;
+  }
+  return non_digit;
+}
+
+// Leading zero: the written width is the padding (node_range.h).
+bool IsPadded(std::string_view digits) {
+  return digits.size() > 1 && digits.front() == '0';
+}
+
+// `value` zero-padded to `width` digits (0: no padding).
+std::string Pad(uint64_t value, size_t width) {
+  std::string digits = std::to_string(value);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+// Names equal but for one digit run: prefix + digits + suffix, where the
+// prefix does not end and the suffix does not start with a digit.
+struct Bucket {
+  size_t prefix = 0;            // Length of the common prefix.
+  size_t suffix = 0;            // Length of the common suffix.
+  size_t run = 0;               // Index of the varying digit run.
+  std::vector<size_t> members;  // Indices into the unique names, increasing.
+  size_t live = 0;              // Members not yet in a group.
+};
+
+// `prefix[items]suffix` for `members` (at least two) of one bucket.
+std::string FormatGroup(const std::vector<std::string>& names,
+                        const std::vector<size_t>& members, size_t prefix,
+                        size_t suffix) {
+  struct Entry {
+    uint64_t value;
+    std::string_view text;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(members.size());
+  for (size_t m : members) {
+    const std::string& name = names[m];
+    std::string_view text(name);
+    text = text.substr(prefix, name.size() - prefix - suffix);
+    uint64_t value = 0;
+    for (char c : text) value = value * 10 + static_cast<uint64_t>(c - '0');
+    entries.push_back({value, text});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.value, a.text) < std::tie(b.value, b.text);
+  });
+  // Texts are distinct: the names are.
+  std::unordered_map<std::string_view, size_t> by_text;
+  for (size_t i = 0; i < entries.size(); ++i) by_text[entries[i].text] = i;
+  std::vector<bool> used(entries.size(), false);
+
+  const std::string& first = names[members.front()];
+  std::string out = first.substr(0, prefix);
+  out += '[';
+  bool any = false;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (used[i]) continue;
+    used[i] = true;
+    // The lower bound fixes the padding of the whole item; extend while the
+    // next number, written that way, is one of the names.
+    size_t width = IsPadded(entries[i].text) ? entries[i].text.size() : 0;
+    uint64_t end = entries[i].value;
+    std::string end_text;
+    while (true) {
+      std::string next = Pad(end + 1, width);
+      auto it = by_text.find(next);
+      if (it == by_text.end() || used[it->second]) break;
+      used[it->second] = true;
+      ++end;
+      end_text = std::move(next);
+    }
+    if (any) out += ',';
+    any = true;
+    out += entries[i].text;
+    if (end != entries[i].value) {
+      out += '-';
+      out += end_text;
+    }
+  }
+  out += ']';
+  out += first.substr(first.size() - suffix);
+  return out;
+}
+
+}  // namespace
+
+std::string FoldNodes(const std::vector<std::string>& input) {
+  // Unique names, in order of first appearance.
+  std::vector<std::string> names;
+  {
+    std::unordered_set<std::string_view> seen;
+    names.reserve(input.size());
+    for (const std::string& name : input) {
+      if (seen.insert(name).second) names.push_back(name);
+    }
+  }
+
+  // One bucket per (name with one digit run taken out); the key keeps the
+  // prefix and suffix apart with '[', which no foldable name contains.
+  std::vector<Bucket> buckets;
+  std::vector<std::vector<size_t>> buckets_of(names.size());
+  {
+    std::unordered_map<std::string, size_t> by_key;
+    for (size_t n = 0; n < names.size(); ++n) {
+      const std::string& name = names[n];
+      if (!IsFoldable(name)) continue;
+      size_t run = 0;
+      for (size_t i = 0; i < name.size();) {
+        if (!IsDigit(name[i])) {
+          ++i;
+          continue;
+        }
+        size_t end = i;
+        while (end < name.size() && IsDigit(name[end])) ++end;
+        if (end - i <= kMaxDigits) {
+          std::string key = name.substr(0, i) + '[' + name.substr(end);
+          auto [it, added] = by_key.emplace(std::move(key), buckets.size());
+          if (added) {
+            Bucket bucket;
+            bucket.prefix = i;
+            bucket.suffix = name.size() - end;
+            bucket.run = run;
+            buckets.push_back(std::move(bucket));
+          }
+          buckets[it->second].members.push_back(n);
+          buckets_of[n].push_back(it->second);
+        }
+        ++run;
+        i = end;
+      }
+    }
+  }
+
+  // Greedy: the bucket with the most names not yet grouped, ties to the
+  // last digit run, then to the earliest name. Heap entries are refreshed
+  // lazily: a bucket's live count only ever goes down.
+  using HeapEntry = std::tuple<size_t, size_t, size_t, size_t>;
+  auto entry = [&](size_t id) {
+    const Bucket& b = buckets[id];
+    // Larger live first, larger run first, smaller first member first.
+    return HeapEntry(b.live, b.run, SIZE_MAX - b.members.front(), id);
+  };
+  std::priority_queue<HeapEntry> heap;
+  for (size_t id = 0; id < buckets.size(); ++id) {
+    buckets[id].live = buckets[id].members.size();
+    if (buckets[id].live >= 2) heap.push(entry(id));
+  }
+
+  struct Piece {
+    size_t first;  // Index of the first name: the output order.
+    std::string text;
+  };
+  std::vector<Piece> pieces;
+  std::vector<bool> grouped(names.size(), false);
+  while (!heap.empty()) {
+    size_t live = std::get<0>(heap.top());
+    size_t id = std::get<3>(heap.top());
+    heap.pop();
+    Bucket& bucket = buckets[id];
+    if (bucket.live < 2) continue;
+    if (live != bucket.live) {
+      heap.push(entry(id));
+      continue;
+    }
+    std::vector<size_t> members;  // live >= 2 of them (or the cap).
+    for (size_t m : bucket.members) {
+      if (grouped[m]) continue;
+      members.push_back(m);
+      if (members.size() == kMaxRangeHosts) break;
+    }
+    for (size_t m : members) {
+      grouped[m] = true;
+      for (size_t other : buckets_of[m]) --buckets[other].live;
+    }
+    pieces.push_back(
+        {members.front(),
+         FormatGroup(names, members, bucket.prefix, bucket.suffix)});
+    if (bucket.live >= 2) heap.push(entry(id));
+  }
+  for (size_t n = 0; n < names.size(); ++n) {
+    if (!grouped[n]) pieces.push_back({n, names[n]});
+  }
+  std::sort(pieces.begin(), pieces.end(),
+            [](const Piece& a, const Piece& b) { return a.first < b.first; });
+
+  std::string out;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0) out += ',';
+    out += pieces[i].text;
+  }
+  return out;
+}
+
+}  // namespace hosts
