@@ -25,9 +25,7 @@ int RunCommandMode(const cli::Options& options, output::Output& out, HostLedger*
   spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
-  cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
-  return context.Conclude(result);
+  return RunAndConclude(context, options, spec);
 }
 
 }  // namespace app

@@ -17,6 +17,7 @@
 #include "app/signals.h"
 #include "cluster/connect_all.h"
 #include "cluster/exit_summary.h"
+#include "cluster/fold_report.h"
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
 #include "ssh/resolver.h"
@@ -232,6 +233,21 @@ int RunContext::Conclude(const cluster::RunResult& result) {
   if (status.ok()) return kExitOk;
   out_->Error(status);
   return kExitError;
+}
+
+int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec) {
+  std::unique_ptr<output::FoldBuffer> fold;
+  if (options.fold) {
+    fold = std::make_unique<output::FoldBuffer>(context.nodes().size());
+    spec.fold = fold.get();
+  }
+  cluster::RunResult result =
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
+  if (fold) {
+    util::Status written = cluster::WriteFoldReport(context.out(), *fold, result.outcomes);
+    if (!written.ok() && result.error.ok()) result.error = written.Wrap("--fold lost output");
+  }
+  return context.Conclude(result);
 }
 
 int RunContext::StopStatus() {

@@ -80,6 +80,10 @@ class RunContext {
   util::Status heartbeat_error_;
 };
 
+// The last phase of command and sync mode: RunOnAll with `spec` (and the
+// --fold buffer and report when asked), then context.Conclude().
+int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec);
+
 // The run's shell template (--shell) and sudo (-x), for every remote line.
 cluster::RemoteCommandSpec RemoteWrapper(const cli::Options& options);
 

@@ -102,9 +102,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
     relay = std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, &out, refs);
     spec.relay = relay.get();
   }
-  cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, &out, context.interrupted());
-  return context.Conclude(result);
+  return RunAndConclude(context, options, spec);
 }
 
 }  // namespace app

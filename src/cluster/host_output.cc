@@ -3,12 +3,13 @@
 namespace cluster {
 
 HostOutput::HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial,
-                       LineFilter stdout_filter)
+                       LineFilter stdout_filter, output::FoldBuffer* fold)
     : out_(out),
       serial_(serial),
       quiet_(out->config().quiet && !out->config().json && !stdout_filter),
       quiet_lines_(out->config().quiet && !out->config().json && stdout_filter),
-      filter_(std::move(stdout_filter)) {
+      filter_(std::move(stdout_filter)),
+      fold_(fold) {
   hosts_.resize(hosts.size());
   for (size_t i = 0; i < hosts.size(); ++i) {
     Host& host = hosts_[i];
@@ -35,7 +36,7 @@ void HostOutput::Data(size_t host, output::Stream stream, std::string_view bytes
 }
 
 void HostOutput::EmitLine(size_t host, output::Stream stream, const protocol::LineChunk& chunk) {
-  if (!quiet_lines_) {
+  if (!quiet_lines_ && !fold_) {
     Emit(host, stream, false, chunk.text);
     return;
   }
@@ -53,7 +54,10 @@ void HostOutput::Emit(size_t host, output::Stream stream, bool raw, std::string_
 }
 
 void HostOutput::Write(size_t host, output::Stream stream, bool raw, std::string_view text) {
-  if (raw) {
+  if (fold_) {
+    util::Status status = fold_->Append(host, text);
+    if (!status.ok() && fold_status_.ok()) fold_status_ = status;
+  } else if (raw) {
     out_->HostRaw(stream, text);
   } else {
     out_->HostLine(hosts_[host].ref, stream, text);

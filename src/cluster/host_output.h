@@ -7,6 +7,10 @@
 // memory until their turn, in the order of the host list. Finish(host) is
 // called when a host's command ended: it flushes its unterminated last lines
 // and, in serial mode, passes the turn on.
+// With a FoldBuffer (--fold) nothing is written: each host's stdout and
+// stderr lines (or -q bytes) are appended to the buffer in arrival order,
+// byte for byte (a last line without newline stays without), for the fold
+// report at the end; fold_status() holds the first error the buffer gave.
 #ifndef ORGALORG_CLUSTER_HOST_OUTPUT_H_
 #define ORGALORG_CLUSTER_HOST_OUTPUT_H_
 
@@ -16,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "output/fold_buffer.h"
 #include "output/output.h"
 #include "protocol/line_splitter.h"
 
@@ -28,12 +33,13 @@ class HostOutput {
   using LineFilter = std::function<bool(size_t host, std::string_view line)>;
 
   HostOutput(output::Output* out, std::vector<output::HostRef> hosts, bool serial,
-             LineFilter stdout_filter = nullptr);
+             LineFilter stdout_filter = nullptr, output::FoldBuffer* fold = nullptr);
   HostOutput(const HostOutput&) = delete;
   HostOutput& operator=(const HostOutput&) = delete;
 
   void Data(size_t host, output::Stream stream, std::string_view bytes);
   void Finish(size_t host);
+  const util::Status& fold_status() const { return fold_status_; }
 
  private:
   struct Held {
@@ -58,6 +64,8 @@ class HostOutput {
   bool quiet_;  // Raw bytes, no line splitting.
   bool quiet_lines_;  // -q with a filter: lines, written raw with '\n'.
   LineFilter filter_;
+  output::FoldBuffer* fold_;
+  util::Status fold_status_;
   std::vector<Host> hosts_;
   size_t current_ = 0;  // Serial mode: the host written live.
 };

@@ -59,7 +59,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
   if (spec.relay) {
     filter = [relay = spec.relay](size_t host, std::string_view line) { return relay->OnToolLine(host, line); };
   }
-  HostOutput host_output(out, refs, spec.serial, filter);
+  HostOutput host_output(out, refs, spec.serial, filter, spec.fold);
 
   std::vector<Running> running(nodes->size());
   size_t pending = 0;
@@ -209,6 +209,9 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       host_output.Finish(i);
     }
     loop->RunOnce(ssh::Milliseconds(0));  // Let the signal and close go out.
+  }
+  if (result.error.ok() && !host_output.fold_status().ok()) {
+    result.error = host_output.fold_status().Wrap("--fold lost output");
   }
   return result;
 }

@@ -19,6 +19,7 @@
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
 #include "cluster/sync_relay.h"
+#include "output/fold_buffer.h"
 #include "output/output.h"
 #include "ssh/event_loop.h"
 
@@ -34,6 +35,8 @@ struct RunSpec {
   // stdin_file must be empty). A tool that fails makes the relay send EOF
   // to every other tool, so none waits forever for its SYNC.
   SyncRelay* relay = nullptr;
+  // --fold: host output goes here instead of to the terminal.
+  output::FoldBuffer* fold = nullptr;
   // --timeout: the longest a command may run on a host; 0: no limit.
   ssh::Milliseconds timeout{0};
 };

@@ -220,4 +220,49 @@ std::string FoldNodes(const std::vector<std::string>& input) {
   return out;
 }
 
+std::string FoldAddresses(const std::vector<std::string>& addresses) {
+  struct Key {
+    std::string prefix;  // "user@" or ""
+    std::string suffix;  // ":port" or ""
+    std::vector<std::string> hosts;
+  };
+  std::vector<Key> keys;
+  for (const std::string& address : addresses) {
+    size_t at = address.rfind('@');
+    std::string prefix = at == std::string::npos ? "" : address.substr(0, at + 1);
+    std::string rest = at == std::string::npos ? address : address.substr(at + 1);
+    std::string suffix;
+    size_t colon = rest.find(':');
+    if (!rest.empty() && rest[0] != '[' && colon != std::string::npos) {
+      suffix = rest.substr(colon);
+      rest.resize(colon);
+    }
+    if (rest.empty() || rest[0] == '[') {  // IPv6 literal or odd: alone.
+      prefix += rest + suffix;
+      rest.clear();
+      suffix.clear();
+    }
+    auto it = std::find_if(keys.begin(), keys.end(),
+                           [&](const Key& k) { return k.prefix == prefix && k.suffix == suffix; });
+    if (it == keys.end()) it = keys.insert(keys.end(), Key{prefix, suffix, {}});
+    it->hosts.push_back(rest);
+  }
+  std::string folded;
+  for (const Key& key : keys) {
+    std::string pieces = FoldNodes(key.hosts);
+    // Split at commas outside brackets; give each piece its user and port.
+    size_t depth = 0, start = 0;
+    for (size_t i = 0; i <= pieces.size(); ++i) {
+      if (i < pieces.size() && pieces[i] == '[') ++depth;
+      if (i < pieces.size() && pieces[i] == ']') --depth;
+      if (i == pieces.size() || (pieces[i] == ',' && depth == 0)) {
+        if (!folded.empty()) folded += ',';
+        folded += key.prefix + pieces.substr(start, i - start) + key.suffix;
+        start = i + 1;
+      }
+    }
+  }
+  return folded;
+}
+
 }  // namespace hosts

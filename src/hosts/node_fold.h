@@ -44,6 +44,13 @@ namespace hosts {
 
 std::string FoldNodes(const std::vector<std::string>& names);
 
+// FoldNodes for host addresses as given (`[user@]host[:port]`): the host
+// parts of addresses with the same `user@` and `:port` are folded together
+// and each piece gets them back: orgatest@10.0.0.1 orgatest@10.0.0.2
+// -> `orgatest@10.0.0.[1-2]`. Keys come in order of first appearance. The
+// same promise as FoldNodes holds for the address expressions.
+std::string FoldAddresses(const std::vector<std::string>& addresses);
+
 }  // namespace hosts
 
 #endif  // ORGALORG_HOSTS_NODE_FOLD_H_

@@ -248,3 +248,39 @@ TEST(NodeFoldTest, RandomRoundTrip) {
 
 }  // namespace
 }  // namespace hosts
+
+namespace hosts {
+namespace {
+
+TEST(NodeFoldAddressesTest, FoldsHostPartsKeepingUserAndPort) {
+  EXPECT_EQ(FoldAddresses({"orgatest@10.231.0.1", "orgatest@10.231.0.2", "orgatest@10.231.0.4"}),
+            "orgatest@10.231.0.[1-2,4]");
+  EXPECT_EQ(FoldAddresses({"root@web01:2222", "web01", "root@web02:2222", "web02", "root@web03"}),
+            "root@web[01-02]:2222,web[01-02],root@web03");
+  EXPECT_EQ(FoldAddresses({"[::1]:22", "u@[::2]", "[::1]:22"}), "[::1]:22,u@[::2]");
+  EXPECT_EQ(FoldAddresses({"a@b@web1", "a@b@web2"}), "a@b@web[1-2]");
+  EXPECT_EQ(FoldAddresses({}), "");
+}
+
+TEST(NodeFoldAddressesTest, EveryPieceExpandsBackToItsAddresses) {
+  std::vector<std::string> addresses = {"u@h1:22", "u@h2:22", "u@h3:2222", "h1", "h10", "h11", "v@x9.dc"};
+  std::string folded = FoldAddresses(addresses);
+  std::vector<std::string> back;
+  size_t depth = 0, start = 0;
+  for (size_t i = 0; i <= folded.size(); ++i) {
+    if (i < folded.size() && folded[i] == '[') ++depth;
+    if (i < folded.size() && folded[i] == ']') --depth;
+    if (i == folded.size() || (folded[i] == ',' && depth == 0)) {
+      util::StatusOr<std::vector<std::string>> hosts = ExpandNodeRange(folded.substr(start, i - start));
+      ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
+      back.insert(back.end(), hosts->begin(), hosts->end());
+      start = i + 1;
+    }
+  }
+  std::sort(back.begin(), back.end());
+  std::sort(addresses.begin(), addresses.end());
+  EXPECT_EQ(back, addresses);
+}
+
+}  // namespace
+}  // namespace hosts
