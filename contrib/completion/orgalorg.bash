@@ -11,6 +11,7 @@ _orgalorg() {
 
   local long_opts="--command --sync --upload --lock --host --read-stdin --key
     --password --user --host-key-check --no-lock --no-lock-fail --lock-file --no-conn-fail
+    --failed-hosts --timeout --fold
     --root --relative --no-preserve-uid --no-preserve-gid --no-upload --sudo
     --stdin --serial --shell --sync-cmd --arg --simple --threads --quiet
     --verbose --json --color --colors-dark --colors-light --bar-format
@@ -31,7 +32,7 @@ _orgalorg() {
   fi
 
   case $prev in
-    -k|--key|-i|--stdin|--lock-file)
+    -k|--key|-i|--stdin|--lock-file|--failed-hosts)
       compopt -o filenames 2>/dev/null
       COMPREPLY=($(compgen -f -- "$cur"))
       return
@@ -68,7 +69,7 @@ _orgalorg() {
       COMPREPLY=($(compgen -c -- "$cur"))
       return
       ;;
-    -g|--arg|-d|--threads|-c|--conn-timeout|-j|--send-timeout|-z|--recv-timeout|-a|--keep-alive|--shell|--bar-format|--log-format)
+    -g|--arg|-d|--threads|-c|--conn-timeout|-j|--send-timeout|-z|--recv-timeout|-a|--keep-alive|--timeout|--shell|--bar-format|--log-format)
       return  # free-form value
       ;;
   esac
