@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# Scale: 200 hosts of the local cluster (10.231.0.1 .. 10.231.0.200) from one
+# orgalorg process whose soft open-file limit is far too low for them: it
+# raises the limit itself, then connects, locks and runs a command, uploads
+# a file, and syncs a tree with the default tool. Each test reports the
+# client's peak RSS, per host too (bats prints lines starting with '#').
+
+bats_require_minimum_version 1.5.0
+load ../e2e/helpers
+
+setup_file() {
+  cluster_ensure 200
+}
+
+teardown_file() {
+  cluster_release
+}
+
+setup() {
+  orgalorg_env
+  U=$CLUSTER_USER
+  ALL="$U@10.231.0.[1-200]"
+  RSS=$BATS_TEST_TMPDIR/rss
+}
+
+# Runs orgalorg with a soft open-file limit of 64, recording its peak RSS.
+orgalorg_low_fds() {
+  bash -c 'ulimit -Sn 64 && exec /usr/bin/time -f %M -o "$0" "$@"' "$RSS" "$ORGALORG" "$@"
+}
+
+report() {  # what, seconds
+  local kb
+  kb=$(tail -1 "$RSS")
+  echo "# $1: ${2}s, peak RSS $((kb / 1024)) MB, $((kb / 200)) KB per host" >&3
+  [ "$kb" -lt $((64 * 1024)) ]
+}
+
+# Every host answers `command` with the same single line; prints that line.
+same_everywhere() {  # command
+  local out
+  out=$("$ORGALORG" -y -q -o "$ALL" -C -- "$1") || return 1
+  [ "$(wc -l <<<"$out")" -eq 200 ] || { echo "expected 200 lines, got $(wc -l <<<"$out")" >&2; return 1; }
+  [ "$(sort -u <<<"$out" | wc -l)" -eq 1 ] || { sort <<<"$out" | uniq -c >&2; return 1; }
+  head -1 <<<"$out"
+}
+
+@test "200 hosts with a soft fd limit of 64: the limit is raised, every host is locked and runs the command" {
+  start=$SECONDS
+  run --separate-stderr orgalorg_low_fds -v -o "$ALL" -C -- hostname
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"raised the open-file limit from 64 to "*" for 200 hosts"* ]]
+  [ "$(sort -u <<<"$output" | wc -l)" -eq 200 ]
+  grep -q "^$U@10.231.0.200 orgc199$" <<<"$output"
+  report "connect + lock + -C hostname on 200 hosts" $((SECONDS - start))
+  # The lock is gone from every host.
+  "$CLUSTER" exec 199 'flock -nx / true'
+}
+
+@test "an upload reaches all 200 hosts intact" {
+  head -c 4000000 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+  sum=$(cd "$BATS_TEST_TMPDIR" && sha1sum blob)
+  start=$SECONDS
+  upload() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -e -o "$ALL" -r /tmp/scale-upload -U blob); }
+  run --separate-stderr upload
+  [ "$status" -eq 0 ]
+  report "upload of 4 MB to 200 hosts" $((SECONDS - start))
+  [ "$(same_everywhere 'cd /tmp/scale-upload && sha1sum blob')" = "$sum" ]
+}
+
+@test "a sync with the default tool reaches all 200 hosts" {
+  mkdir -p "$BATS_TEST_TMPDIR/scale-site/conf"
+  echo "generation 7" >"$BATS_TEST_TMPDIR/scale-site/conf/app.conf"
+  start=$SECONDS
+  sync_site() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -x -e -o "$ALL" -S scale-site -g /srv); }
+  run --separate-stderr sync_site
+  [ "$status" -eq 0 ]
+  report "sync (default tool, -x) of a small tree to 200 hosts" $((SECONDS - start))
+  [ "$(same_everywhere 'cat /srv/scale-site/conf/app.conf')" = "generation 7" ]
+}
