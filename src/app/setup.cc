@@ -20,6 +20,7 @@
 #include "cluster/fold_report.h"
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
+#include "ssh/random_pool.h"
 #include "ssh/resolver.h"
 #include "ssh/session_options.h"
 #include "util/atomic_file.h"
@@ -67,6 +68,8 @@ RunContext::~RunContext() {
 
 util::Status RunContext::Prepare() {
   if (!loop_.init_status().ok()) return loop_.init_status();
+  util::Status random = ssh::UseRandomPool();
+  if (!random.ok()) return random;
   if (!options_.failed_hosts_file.empty()) {
     util::Status writable = util::CheckWritable(options_.failed_hosts_file);
     if (!writable.ok()) return writable.Wrap("--failed-hosts");
