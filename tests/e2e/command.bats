@@ -165,21 +165,6 @@ assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$
   [ "$output" = "$U@$H0 ran" ]
 }
 
-# Live (not zombie) processes on the machine whose command line matches;
-# the hosts share the machine's pid namespace.
-live_matching() {
-  ps -eo stat=,args= | awk '$1 !~ /^Z/ { sub(/^[^ ]+ +/, ""); print }' | grep -c -- "$1" || true
-}
-
-# Waits until `live_matching PATTERN` reaches COUNT (10 s at most).
-await_matching() {  # pattern count
-  for _ in $(seq 100); do
-    [ "$(live_matching "$1")" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 @test "Ctrl-C stops the remote commands and their children on every host, exit 130" {
   for sudo in "" -x; do
     "$ORGALORG" $sudo -o "$U@$H0" -o "$U@$H1" -C -- 'sleep 307 & sleep 308; echo never' \

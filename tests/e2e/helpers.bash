@@ -6,6 +6,10 @@
 #                    exports CLUSTER_KEY/USER/DIR/N and CLUSTER_IPS.
 # cluster_release    in teardown_file: tear down only what cluster_ensure made.
 # host_ip I          address of host I.
+# live_matching P    count of live (not zombie) processes on the machine whose
+#                    command line matches grep pattern P (the hosts share
+#                    the machine's pid namespace: use markers unique per test).
+# await_matching P N wait (10 s at most) until live_matching P reaches N.
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -64,4 +68,17 @@ orgalorg_env() {
   install -m 644 "$CLUSTER_KEY.pub" "$HOME/.ssh/id_ed25519.pub"
   unset SSH_AUTH_SOCK
   export HOME
+}
+
+live_matching() {
+  ps -eo stat=,args= | awk '$1 !~ /^Z/ { sub(/^[^ ]+ +/, ""); print }' | grep -c -- "$1" || true
+}
+
+# Waits until `live_matching PATTERN` reaches COUNT (10 s at most).
+await_matching() {  # pattern count
+  for _ in $(seq 100); do
+    [ "$(live_matching "$1")" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
 }

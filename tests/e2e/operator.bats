@@ -27,12 +27,6 @@ teardown() {
   rm -f "$pid_file"
 }
 
-# Live (not zombie) processes on the machine whose command line matches;
-# the hosts share the machine's pid namespace.
-live_matching() {
-  ps -eo stat=,args= | awk '$1 !~ /^Z/ { sub(/^[^ ]+ +/, ""); print }' | grep -c -- "$1" || true
-}
-
 @test "--failed-hosts lists each host that did not succeed with its cause; -o re-runs exactly those" {
   # orgc1 fails, port 2 of host 0 refuses, the others succeed (-w goes on).
   run --separate-stderr "$ORGALORG" -y -w -c 3000 --failed-hosts "$FAILED" \
