@@ -10,6 +10,9 @@
 #                    command line matches grep pattern P (the hosts share
 #                    the machine's pid namespace: use markers unique per test).
 # await_matching P N wait (10 s at most) until live_matching P reaches N.
+# RSS_BOUND_KB       the most client memory (peak RSS, KiB) a bounded-memory
+#                    test accepts: 64 MiB, or 1 GiB for a sanitizer build
+#                    (ORGALORG_SANITIZED=1: ASan's shadow and quarantine).
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -18,6 +21,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLUSTER=$REPO/tests/cluster/cluster
 ORGALORG=${ORGALORG:-$REPO/build/orgalorg}
 export REPO CLUSTER ORGALORG
+if [[ ${ORGALORG_SANITIZED:-} == 1 ]]; then RSS_BOUND_KB=1048576; else RSS_BOUND_KB=65536; fi
 
 cluster_ensure() {
   local want=$1

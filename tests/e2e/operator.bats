@@ -121,6 +121,6 @@ different
   [ "$(sed -n 2p <<<"$output")" = "$(head -c 5000000 /dev/zero | tr '\0' x)" ]
   [ "$(sed -n 3,4p <<<"$output")" = "end
 ==== exit code 0: $U@10.231.0.[1-5] (5)" ]
-  [ "$(tail -1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+  [ "$(tail -1 "$BATS_TEST_TMPDIR/rss")" -lt "$RSS_BOUND_KB" ]
   [ -z "$(ls -A "$TMPDIR")" ]
 }
