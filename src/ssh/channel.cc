@@ -124,7 +124,13 @@ size_t Channel::Write(std::string_view data) {
   size_t window = ssh_channel_window_size(channel_);
   size_t room = session_->SocketSendRoom();
   size_t n = std::min({data.size(), window, room});
-  if (room < std::min(data.size(), window)) session_->waiting_for_room_ = true;
+  bool room_limited = room < std::min(data.size(), window);
+  if (room_limited) session_->waiting_for_room_ = true;
+  // A nearly full socket would take a small packet that costs as much
+  // overhead (padding, MAC, a send) as a full one: wait for the kernel's
+  // writable signal instead, then write whatever fits (never deferred
+  // then, so a small send buffer can't stall the channel).
+  if (room_limited && n < kMinSendChunk && !session_->writable_now_) n = 0;
   if (n == 0) {
     want_writable_ = true;
     session_->UpdateInterest();
