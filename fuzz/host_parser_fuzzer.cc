@@ -19,6 +19,8 @@
 //   * parsing is deterministic (same input, same result).
 //   * node ranges: NodeRange::Parse's count matches ExpandNodeRange, at
 //     most 100,000, and text without ranges expands to itself.
+//   * folding (--fold headers): FoldAddresses of the hosts as given splits
+//     into pieces that expand back to exactly those hosts, each once.
 // Inputs whose ranges stand for more than 2,000 hosts in all only get the
 // range checks, not BuildHostList (see kMaxHostsPerInput).
 #include <cstddef>
@@ -33,6 +35,7 @@
 #include "fuzz_check.h"
 #include "hosts/address.h"
 #include "hosts/host_list.h"
+#include "hosts/node_fold.h"
 #include "hosts/node_range.h"
 
 namespace {
@@ -100,6 +103,30 @@ size_t RangeSize(std::string_view text) {
   return range->size();
 }
 
+// FoldAddresses' promise on the hosts of one list (node_fold.h).
+void CheckFold(const std::vector<hosts::Address>& list) {
+  std::vector<std::string> given;
+  for (const hosts::Address& a : list) {
+    if (a.given.find(',') != std::string::npos) return;  // Outside the promise.
+    given.push_back(a.given);
+  }
+  if (given.empty()) return;
+  std::string folded = hosts::FoldAddresses(given);
+  std::unordered_map<std::string, int> left;
+  for (const std::string& g : given) ++left[g];
+  size_t depth = 0, start = 0;
+  for (size_t i = 0; i <= folded.size(); ++i) {
+    if (i < folded.size() && folded[i] == '[') ++depth;
+    if (i < folded.size() && folded[i] == ']' && depth > 0) --depth;
+    if (i < folded.size() && (folded[i] != ',' || depth != 0)) continue;
+    util::StatusOr<std::vector<std::string>> names = hosts::ExpandNodeRange(folded.substr(start, i - start));
+    FUZZ_CHECK(names.ok());
+    for (const std::string& name : *names) FUZZ_CHECK(--left[name] == 0);
+    start = i + 1;
+  }
+  for (const auto& entry : left) FUZZ_CHECK(entry.second == 0);
+}
+
 struct Result {
   bool ok = false;
   std::string message;
@@ -126,6 +153,7 @@ Result Build(const std::vector<std::string>& args,
     return result;
   }
   result.count = list->size();
+  if (check) CheckFold(*list);
   // Exact duplicate check: hash buckets, then compare the colliding ones.
   std::unordered_multimap<uint64_t, size_t> seen;
   for (size_t i = 0; i < list->size(); ++i) {
