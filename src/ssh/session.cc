@@ -6,13 +6,15 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>  // TCP_NODELAY, struct tcp_info with tcpi_bytes_received
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -337,6 +339,7 @@ void Session::StepAuth() {
   }
   state_ = State::kReady;
   last_receive_ = last_keep_alive_ = Clock::now();
+  NoteKernelReceive(last_receive_);  // The handshake's bytes are not news.
   UpdateInterest();
   Finish(util::Status::Ok());
 }
@@ -480,6 +483,7 @@ void Session::OnTimer() {
   if (state_ != State::kReady) return;
   const auto& dead_after = options_.dead_after;
   const auto& keep_alive = options_.keep_alive;
+  NoteKernelReceive(now);
   if (dead_after.count() > 0 && now - last_receive_ >= dead_after) {
     return Lose(util::Status::Error(
         "host stopped answering: nothing received for " +
@@ -496,6 +500,20 @@ void Session::OnTimer() {
   }
   if (dead_after.count() > 0) next = std::min(next, last_receive_ + dead_after);
   ArmTimer(next);
+}
+
+void Session::NoteKernelReceive(TimePoint now) {
+  int fd = session_ != nullptr ? ssh_get_fd(session_) : -1;
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+      length < offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received) {
+    return;
+  }
+  if (info.tcpi_bytes_received != bytes_received_) {
+    bytes_received_ = info.tcpi_bytes_received;
+    last_receive_ = std::max(last_receive_, now);
+  }
 }
 
 void Session::SendKeepAlive() {

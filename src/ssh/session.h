@@ -117,6 +117,11 @@ class Session {
   void ArmTimer(TimePoint when);
   void OnTimer();
   void SendKeepAlive();
+  // libssh reads the socket inside some calls (ssh_send_keepalive waits
+  // for the answers), so a reply can arrive with no readable event for us:
+  // the kernel's count of bytes received on the connection is the truth.
+  // Moves last_receive_ to `now` when it grew since the last look.
+  void NoteKernelReceive(TimePoint now);
   util::Status ConnectError() const;
   void RemoveChannel(Channel* channel);
   // Bytes that can be queued on the socket without blocking: libssh sends on
@@ -152,6 +157,7 @@ class Session {
   TimePoint connect_started_{};
   TimePoint last_receive_{};
   TimePoint last_keep_alive_{};
+  uint64_t bytes_received_ = 0;  // TCP_INFO's count at the last look.
   DoneCallback done_;
   std::function<void(util::Status)> on_disconnect_;
   std::vector<Channel*> channels_;
