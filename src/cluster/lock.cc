@@ -108,8 +108,14 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
       if (before == Holder::State::kStarting || before == Holder::State::kBusy) {
         --waiting;
       } else if (before == Holder::State::kLocked) {
-        Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
-                                    : "lock holder killed by signal " + signal_name);
+        // A failed channel (connection lost) reports its reason where a
+        // signal name would be: say what happened, not "killed by signal".
+        if (holder->channel && !holder->channel->error().ok()) {
+          Lost(i, holder->channel->error().ToString());
+        } else {
+          Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
+                                      : "lock holder killed by signal " + signal_name);
+        }
       }
     };
     util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
