@@ -298,7 +298,8 @@ kill_session_sshd() {
   kill_session_sshd 1
   wait_run
   [ "$status" -eq 2 ]
-  grep heartbeat "$ERR" | grep -F "${H[1]}"
+  err_has "heartbeat lost on ${H[1]}: connection lost"
+  ! err_has "killed by signal connection"
   [ "$ELAPSED_MS" -lt 7000 ]
   no_local_orgalorg
   gone_on 0 '^sleep 60\.3104'
