@@ -75,8 +75,9 @@ class HostCollector {
 };
 
 // Reads one line (without '\n') of at most kMaxHostLineBytes into `line`.
-// Returns false at end of input with nothing read. Sets `*too_long` when the
-// line exceeds the limit (the rest of it is not stored).
+// Returns false at end of input with nothing read. Sets `*too_long` and
+// stops reading as soon as the line exceeds the limit: the rest of it is
+// never read, so that an endless line (`-o /dev/zero`) ends the run at once.
 bool ReadLine(std::streambuf* in, std::string* line, bool* too_long) {
   line->clear();
   *too_long = false;
@@ -87,9 +88,9 @@ bool ReadLine(std::streambuf* in, std::string* line, bool* too_long) {
     if (c == '\n') return true;
     if (line->size() >= kMaxHostLineBytes) {
       *too_long = true;
-    } else {
-      line->push_back(static_cast<char>(c));
+      return true;
     }
+    line->push_back(static_cast<char>(c));
   }
   return any;
 }

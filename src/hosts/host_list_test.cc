@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -167,6 +168,33 @@ TEST_F(HostListTest, OverlongLineIsAnError) {
   std::string ok_path =
       WriteFile("long_ok", std::string(kMaxHostLineBytes, 'y'));
   EXPECT_TRUE(Build({ok_path}).ok());
+}
+
+// A source that never ends and never has a newline, like /dev/zero.
+class EndlessBuf : public std::streambuf {
+ public:
+  size_t bytes_read() const { return bytes_; }
+
+ protected:
+  int_type underflow() override {
+    std::fill(std::begin(chunk_), std::end(chunk_), 'z');
+    setg(chunk_, chunk_, chunk_ + sizeof(chunk_));
+    bytes_ += sizeof(chunk_);
+    return traits_type::to_int_type(chunk_[0]);
+  }
+
+ private:
+  char chunk_[4096];
+  size_t bytes_ = 0;
+};
+
+TEST_F(HostListTest, EndlessLineIsAnErrorWithoutReadingOn) {
+  EndlessBuf endless;
+  std::istream in(&endless);
+  auto list = Build({}, &in);
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.status().message(), "stdin:1: line longer than 65536 bytes");
+  EXPECT_LE(endless.bytes_read(), kMaxHostLineBytes + 4096);
 }
 
 TEST_F(HostListTest, RangesExpandInEverySource) {
