@@ -243,11 +243,12 @@ start_in_host() {  # I NAME SCRIPT ARGS...: run perl SCRIPT in host I until tear
   gone_on 0 '^sleep 60\.3102'
   gone_on 2 '^sleep 60\.3102'
   lock_free -o "${H[0]}" -o "${H[2]}"
-  # Host 1's sshd has not noticed the client is gone (no ClientAliveInterval):
-  # its command and lock holder live on until it writes. When the command
-  # ends, sshd's write meets a closed connection and the lock goes with it.
+  # Host 1's sshd cannot notice the client is gone while cut (no
+  # ClientAliveInterval): its command and lock holder live on until the
+  # connection moves again. Once healed, the client kernel's retransmitted
+  # FIN, or sshd's own write when the command ends, closes the session, and
+  # the lock goes with it.
   "$CLUSTER" heal 1
-  running_on 1 "$kLockHolder"
   for pid in $(pids_on 1 '^sleep 60\.3102'); do kill "$pid"; done
   await 15 gone_on 1 "$kLockHolder"
   lock_free -o "${H[1]}"
