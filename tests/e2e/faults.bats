@@ -356,7 +356,7 @@ kill_session_sshd() {
   head -c 1000000 "$BIG" >"$BATS_TEST_TMPDIR/in"
   want=$(sha1sum <"$BATS_TEST_TMPDIR/in")
   start_clock
-  run --separate-stderr "$ORGALORG" -o "${H[2]}:2222" -o "${H[0]}" -i "$BATS_TEST_TMPDIR/in" -C -- 'sleep 1; sha1sum'
+  run --separate-stderr "$ORGALORG" -o "${H[2]}:2222" -o "${H[0]}" -i "$BATS_TEST_TMPDIR/in" -C -- sha1sum
   ELAPSED_MS=$(elapsed_ms)
   echo "exit $status after $ELAPSED_MS ms: $stderr"
   [ "$status" -eq 0 ]
@@ -384,8 +384,8 @@ kill_session_sshd() {
 }
 
 @test "Ctrl-C while the lock commands are in flight: exit 130, no lock left on any host" {
-  # Host 2 behind a relay with a 1 s round trip: its lock command takes ~1 s.
-  start_in_host 2 relay "$kRelay" "$(host_ip 2):2222" "$(host_ip 2):22" 0.5
+  # Host 2 behind a relay with a 0.7 s round trip: its lock command takes as long.
+  start_in_host 2 relay "$kRelay" "$(host_ip 2):2222" "$(host_ip 2):22" 0.35
   start_run -vv -o "${H[2]}:2222" -o "${H[0]}" -C -- 'sleep 60.3108'
   await 20 err_has "running lock command"
   interrupt_run
