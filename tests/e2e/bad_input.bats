@@ -50,6 +50,12 @@ teardown() {
 
 now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
 
+# With E2E_TIMES=<file>, every measured run is logged there (for reports).
+log_time() {
+  [ -z "${E2E_TIMES:-}" ] ||
+    echo "$BATS_TEST_DESCRIPTION: exit $status after $ELAPSED_MS ms, peak RSS ${RSS_KB:-?} KB (base $BASE_RSS_KB KB)" >>"$E2E_TIMES"
+}
+
 # Runs orgalorg ARGS with bats' `run --separate-stderr`, under GNU time;
 # sets status, output, stderr, ELAPSED_MS and RSS_KB.
 measure() {
@@ -61,6 +67,7 @@ measure() {
   RSS_KB=$(tail -n 1 "$rss")
   echo "exit $status after $ELAPSED_MS ms, peak RSS $RSS_KB KB (base $BASE_RSS_KB KB)"
   echo "stderr: ${stderr:0:2000}"
+  log_time
 }
 
 # Same, with stdout to a file through a reader that starts late (a slow pipe).
@@ -77,6 +84,7 @@ measure_slow_reader() {  # FILE ARGS...
   stderr=$(<"$BATS_TEST_TMPDIR/err")
   echo "exit $status after $ELAPSED_MS ms, peak RSS $RSS_KB KB (base $BASE_RSS_KB KB)"
   echo "stderr: ${stderr:0:2000}"
+  log_time
 }
 
 no_crash() {
@@ -229,6 +237,7 @@ await() {  # SECONDS CMD...: poll CMD every 50 ms until it succeeds
   ELAPSED_MS=$((($(now_us) - t0) / 1000))
   stderr=$(<err)
   echo "exit $status after $ELAPSED_MS ms: $stderr"
+  RSS_KB= log_time
   [ "$status" -eq 1 ]
   no_crash
   [[ "$stderr" == *"file shrank while being read: big.bin"* ]]

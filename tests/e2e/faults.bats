@@ -85,6 +85,12 @@ wait_run() {
   RUN_PID=
   echo "exit $status after $ELAPSED_MS ms; stderr:"
   cat "$ERR"
+  log_time
+}
+
+# With E2E_TIMES=<file>, every measured exit is logged there (for reports).
+log_time() {
+  [ -z "${E2E_TIMES:-}" ] || echo "$BATS_TEST_DESCRIPTION: exit $status after $ELAPSED_MS ms" >>"$E2E_TIMES"
 }
 
 interrupt_run() {  # SIGINT to the background run, starts the clock, waits
@@ -340,6 +346,7 @@ kill_session_sshd() {
   run --separate-stderr "$ORGALORG" -c 1500 -o "${H[0]}" -o "${H[3]}:2299" -C -- echo ran
   ELAPSED_MS=$(elapsed_ms)
   echo "exit $status after $ELAPSED_MS ms: $stderr"
+  log_time
   [ "$status" -eq 1 ]
   [ -z "$output" ]
   [[ "$stderr" == *"${H[3]}:2299"* ]]
@@ -359,6 +366,7 @@ kill_session_sshd() {
   run --separate-stderr "$ORGALORG" -o "${H[2]}:2222" -o "${H[0]}" -i "$BATS_TEST_TMPDIR/in" -C -- sha1sum
   ELAPSED_MS=$(elapsed_ms)
   echo "exit $status after $ELAPSED_MS ms: $stderr"
+  log_time
   [ "$status" -eq 0 ]
   [ -z "$stderr" ]
   [ "$(sort <<<"$output")" = "$(printf '%s %s\n' "${H[0]}" "$want" "${H[2]}:2222" "$want" | sort)" ]
