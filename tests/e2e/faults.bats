@@ -14,9 +14,13 @@
 #
 # Hosts share this machine's pid namespace, so a process of host I is found
 # with `ip netns pids orgc<I>`; every test's remote command carries a marker
-# of its own (`sleep 60.31NN`, a unique target path) that no other test uses.
+# of its own (`sleep N.31NN`, a unique target path) that no other test uses.
+# A host whose link is cut or whose sshd session is killed can't be cleaned
+# up by orgalorg (nothing reaches it); its leftovers are checked where they
+# resolve by themselves and otherwise killed by teardown.
 # This kernel has no netem: the slow host is made with a TCP relay inside the
 # host (perl) that holds every chunk 250 ms each way (500 ms round trip).
+# E2E_TIMES=<file> logs every measured exit there.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -316,6 +320,7 @@ kill_session_sshd() {
   gone_on 0 '^sleep 60\.3104'
   gone_on 2 '^sleep 60\.3104'
   # Killing sshd closed the lock holder's stdin: host 1 is unlocked too.
+  # Its command lost its sshd and lives on, orphaned (teardown kills it).
   await 5 gone_on 1 "$kLockHolder"
   lock_free -o "${H[0]}" -o "${H[1]}" -o "${H[2]}"
 }
