@@ -27,6 +27,7 @@ HostOutput::HostOutput(output::Output* out, std::vector<output::HostRef> hosts, 
 }
 
 void HostOutput::Data(size_t host, output::Stream stream, std::string_view bytes) {
+  output::Output::Batch batch(out_);  // The lines of this chunk in one write.
   if (quiet_) {
     Emit(host, stream, true, bytes);
     return;

@@ -43,8 +43,19 @@ int Output::Fd(Stream stream) const {
   return stream == Stream::kStdout ? stdout_fd_ : stderr_fd_;
 }
 
+void Output::Flush() {
+  if (pending_.empty()) return;
+  WriteAll(pending_fd_, pending_);
+  pending_.clear();
+}
+
+void Output::EndBatch() {
+  if (batch_depth_ > 0 && --batch_depth_ == 0) Flush();
+}
+
 void Output::Erase() {
   if (!status_drawn_) return;
+  Flush();
   WriteAll(stderr_fd_, "\r\033[K");
   status_drawn_ = false;
 }
@@ -55,6 +66,7 @@ void Output::Status(std::string text) {
   long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now().time_since_epoch()).count();
   if (status_drawn_ && now - status_drawn_at_ms_ < kStatusIntervalMs) return;
+  Flush();
   winsize size{};
   std::string line = status_;
   if (ioctl(stderr_fd_, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 && line.size() >= size.ws_col) {
@@ -72,6 +84,14 @@ void Output::ClearStatus() {
 
 void Output::WriteLine(Stream stream, std::string_view line) {
   Erase();
+  if (batch_depth_ > 0) {
+    if (pending_fd_ != Fd(stream)) Flush();
+    pending_fd_ = Fd(stream);
+    pending_.append(line);
+    pending_.push_back('\n');
+    if (pending_.size() >= kBatchBytes) Flush();
+    return;
+  }
   std::string buffer;
   buffer.reserve(line.size() + 1);
   buffer.append(line);
@@ -115,6 +135,7 @@ void Output::HostLine(const HostRef& host, Stream stream, std::string_view line)
 
 void Output::HostRaw(Stream stream, std::string_view bytes) {
   Erase();
+  Flush();
   WriteAll(Fd(stream), bytes);
 }
 
@@ -166,6 +187,7 @@ void Output::Tree(Level level, const util::Status& status) {
     }
   }
   Erase();
+  Flush();
   WriteAll(stderr_fd_, text);
 }
 
@@ -174,6 +196,7 @@ void Output::Warning(const util::Status& status) { Tree(Level::kWarning, status)
 
 void Output::Text(Stream stream, std::string_view text) {
   Erase();
+  Flush();
   WriteAll(Fd(stream), text);
 }
 

@@ -65,6 +65,24 @@ class Output {
   // Plain text on a stream, for --help, --version and usage errors.
   void Text(Stream stream, std::string_view text);
 
+  // Between BeginBatch() and EndBatch() (or while a Batch lives), complete
+  // lines for one descriptor are gathered and written together (whole
+  // lines only, at most kBatchBytes per write): one write(2) per chunk of
+  // host output instead of one per line. Anything else written, to either
+  // stream, flushes the gathered lines first, so order is kept.
+  void BeginBatch() { ++batch_depth_; }
+  void EndBatch();
+  class Batch {
+   public:
+    explicit Batch(Output* out) : out_(out) { out_->BeginBatch(); }
+    ~Batch() { out_->EndBatch(); }
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+   private:
+    Output* out_;
+  };
+
   // Replaces the status line ("exec: 12/200 done, 1 failed"). Drawn on
   // stderr at most every kStatusIntervalMs (the last text always wins at
   // the next draw); erased before any other output and by ClearStatus().
@@ -74,6 +92,7 @@ class Output {
 
  private:
   void WriteLine(Stream stream, std::string_view line);
+  void Flush();  // Writes the gathered lines, if any.
   void Erase();  // Removes the status line from the terminal, if drawn.
   void WriteJson(Stream stream, const HostRef* host, std::string_view body);
   void Tree(Level level, const util::Status& status);
@@ -82,10 +101,16 @@ class Output {
   Config config_;
   int stdout_fd_;
   int stderr_fd_;
+  int batch_depth_ = 0;
+  int pending_fd_ = -1;
+  std::string pending_;  // Gathered whole lines for pending_fd_.
   std::string status_;
   bool status_drawn_ = false;
   long long status_drawn_at_ms_ = 0;
 };
+
+// Most bytes of gathered lines written at once in a batch.
+constexpr size_t kBatchBytes = 64 * 1024;
 
 // Least time between two draws of the status line.
 constexpr long long kStatusIntervalMs = 100;

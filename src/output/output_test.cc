@@ -113,5 +113,32 @@ TEST(OutputTest, StatusLineIsErasedBeforeOtherOutputAndOffByDefault) {
   EXPECT_EQ(c.TakeErr(), "\r\033[Kconnect: 1/3\r\033[Kwarning: w\n");
 }
 
+TEST(OutputTest, BatchedLinesKeepTheirBytesAndOrder) {
+  Capture capture;
+  Output out(Config{}, capture.out(), capture.err());
+  {
+    Output::Batch batch(&out);
+    out.HostLine(kHost, Stream::kStdout, "one");
+    out.HostLine(kHost, Stream::kStdout, "two");
+    EXPECT_EQ(capture.TakeOut(), "");  // Gathered, not written yet.
+    out.HostLine(kHost, Stream::kStderr, "err");  // Another stream: flushes first.
+    EXPECT_EQ(capture.TakeOut(), "web1 one\nweb1 two\n");
+    out.HostLine(kHost, Stream::kStdout, "three");
+    EXPECT_EQ(capture.TakeErr(), "web1 err\n");
+    out.Log(Level::kWarning, "careful");
+    EXPECT_EQ(capture.TakeOut(), "web1 three\n");
+    out.HostLine(kHost, Stream::kStdout, "four");
+  }
+  EXPECT_EQ(capture.TakeErr(), "warning: careful\n");
+  EXPECT_EQ(capture.TakeOut(), "web1 four\n");
+  {
+    Output::Batch batch(&out);
+    std::string big(1000, 'x');
+    for (int i = 0; i < 200; ++i) out.HostLine(kHost, Stream::kStdout, big);  // Past kBatchBytes.
+    EXPECT_GE(capture.TakeOut().size(), kBatchBytes);
+  }
+  EXPECT_EQ(capture.TakeOut().size() % 1006, 0u);  // Whole lines only.
+}
+
 }  // namespace
 }  // namespace output
