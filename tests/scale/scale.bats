@@ -64,7 +64,7 @@ on_sample() {  # command
   start=$SECONDS
   upload() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -e -o "$ALL" -r /tmp/scale-upload -U blob); }
   run --separate-stderr upload
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || { tail -40 <<<"$stderr"; false; }
   report "upload of 4 MB to 200 hosts" $((SECONDS - start))
   [ "$(on_sample 'cd /tmp/scale-upload && sha1sum blob' | sort -u)" = "$sum" ]
 }
@@ -75,7 +75,7 @@ on_sample() {  # command
   start=$SECONDS
   sync_site() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -x -e -o "$ALL" -S scale-site -g /srv); }
   run --separate-stderr sync_site
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || { tail -40 <<<"$stderr"; false; }
   report "sync (default tool, -x) of a small tree to 200 hosts" $((SECONDS - start))
   [ "$(on_sample 'cat /srv/scale-site/conf/app.conf' | sort -u)" = "generation 7" ]
 }
