@@ -114,15 +114,10 @@ void CheckFold(const std::vector<hosts::Address>& list) {
   std::string folded = hosts::FoldAddresses(given);
   std::unordered_map<std::string, int> left;
   for (const std::string& g : given) ++left[g];
-  size_t depth = 0, start = 0;
-  for (size_t i = 0; i <= folded.size(); ++i) {
-    if (i < folded.size() && folded[i] == '[') ++depth;
-    if (i < folded.size() && folded[i] == ']' && depth > 0) --depth;
-    if (i < folded.size() && (folded[i] != ',' || depth != 0)) continue;
-    util::StatusOr<std::vector<std::string>> names = hosts::ExpandNodeRange(folded.substr(start, i - start));
+  for (const std::string& piece : hosts::SplitFoldedPieces(folded)) {
+    util::StatusOr<std::vector<std::string>> names = hosts::ExpandNodeRange(piece);
     FUZZ_CHECK(names.ok());
     for (const std::string& name : *names) FUZZ_CHECK(--left[name] == 0);
-    start = i + 1;
   }
   for (const auto& entry : left) FUZZ_CHECK(entry.second == 0);
 }

@@ -249,20 +249,28 @@ std::string FoldAddresses(const std::vector<std::string>& addresses) {
   }
   std::string folded;
   for (const Key& key : keys) {
-    std::string pieces = FoldNodes(key.hosts);
-    // Split at commas outside brackets; give each piece its user and port.
-    size_t depth = 0, start = 0;
-    for (size_t i = 0; i <= pieces.size(); ++i) {
-      if (i < pieces.size() && pieces[i] == '[') ++depth;
-      if (i < pieces.size() && pieces[i] == ']') --depth;
-      if (i == pieces.size() || (pieces[i] == ',' && depth == 0)) {
-        if (!folded.empty()) folded += ',';
-        folded += key.prefix + pieces.substr(start, i - start) + key.suffix;
-        start = i + 1;
-      }
+    // Each piece gets its user and port back.
+    for (const std::string& piece : SplitFoldedPieces(FoldNodes(key.hosts))) {
+      if (!folded.empty()) folded += ',';
+      folded += key.prefix + piece + key.suffix;
     }
   }
   return folded;
+}
+
+std::vector<std::string> SplitFoldedPieces(std::string_view folded) {
+  std::vector<std::string> pieces(1);
+  size_t depth = 0;
+  for (char c : folded) {
+    if (c == '[') ++depth;
+    if (c == ']' && depth > 0) --depth;
+    if (c == ',' && depth == 0) {
+      pieces.emplace_back();
+    } else {
+      pieces.back() += c;
+    }
+  }
+  return pieces;
 }
 
 }  // namespace hosts

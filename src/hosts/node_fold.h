@@ -38,6 +38,7 @@
 #define ORGALORG_HOSTS_NODE_FOLD_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hosts {
@@ -50,6 +51,11 @@ std::string FoldNodes(const std::vector<std::string>& names);
 // -> `orgatest@10.0.0.[1-2]`. Keys come in order of first appearance. The
 // same promise as FoldNodes holds for the address expressions.
 std::string FoldAddresses(const std::vector<std::string>& addresses);
+
+// The pieces of a FoldNodes/FoldAddresses result: `folded` split at each ','
+// outside [ ] (`web[01-03,07],db1` -> `web[01-03,07]`, `db1`). "" gives one
+// empty piece.
+std::vector<std::string> SplitFoldedPieces(std::string_view folded);
 
 }  // namespace hosts
 

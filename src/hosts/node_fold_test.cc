@@ -14,24 +14,10 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-// Splits at ',' outside [ ].
+// The pieces of a fold; none for an empty result.
 Names Pieces(const std::string& folded) {
-  Names pieces;
-  if (folded.empty()) return pieces;
-  std::string piece;
-  int depth = 0;
-  for (char c : folded) {
-    if (c == '[') ++depth;
-    if (c == ']') --depth;
-    if (c == ',' && depth == 0) {
-      pieces.push_back(piece);
-      piece.clear();
-    } else {
-      piece += c;
-    }
-  }
-  pieces.push_back(piece);
-  return pieces;
+  if (folded.empty()) return {};
+  return SplitFoldedPieces(folded);
 }
 
 // Checks the promise of node_fold.h for `names`: every piece expands to
@@ -262,20 +248,20 @@ TEST(NodeFoldAddressesTest, FoldsHostPartsKeepingUserAndPort) {
   EXPECT_EQ(FoldAddresses({}), "");
 }
 
+TEST(NodeFoldAddressesTest, SplitsPiecesOutsideBrackets) {
+  EXPECT_EQ(SplitFoldedPieces("web[01-03,07],db1,u@n[1,3]:22"),
+            std::vector<std::string>({"web[01-03,07]", "db1", "u@n[1,3]:22"}));
+  EXPECT_EQ(SplitFoldedPieces(""), std::vector<std::string>({""}));
+}
+
 TEST(NodeFoldAddressesTest, EveryPieceExpandsBackToItsAddresses) {
   std::vector<std::string> addresses = {"u@h1:22", "u@h2:22", "u@h3:2222", "h1", "h10", "h11", "v@x9.dc"};
   std::string folded = FoldAddresses(addresses);
   std::vector<std::string> back;
-  size_t depth = 0, start = 0;
-  for (size_t i = 0; i <= folded.size(); ++i) {
-    if (i < folded.size() && folded[i] == '[') ++depth;
-    if (i < folded.size() && folded[i] == ']') --depth;
-    if (i == folded.size() || (folded[i] == ',' && depth == 0)) {
-      util::StatusOr<std::vector<std::string>> hosts = ExpandNodeRange(folded.substr(start, i - start));
-      ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
-      back.insert(back.end(), hosts->begin(), hosts->end());
-      start = i + 1;
-    }
+  for (const std::string& piece : SplitFoldedPieces(folded)) {
+    util::StatusOr<std::vector<std::string>> hosts = ExpandNodeRange(piece);
+    ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
+    back.insert(back.end(), hosts->begin(), hosts->end());
   }
   std::sort(back.begin(), back.end());
   std::sort(addresses.begin(), addresses.end());
