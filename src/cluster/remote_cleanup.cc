@@ -45,8 +45,6 @@ sleep 1
 hit KILL
 exit 0 # orgalorg-cleanup)sh";
 
-// How long to wait for the cleanup commands (they take ~1 s: TERM, KILL).
-constexpr ssh::Milliseconds kCleanupWaitMs{5000};
 constexpr ssh::Milliseconds kPollSliceMs{100};
 
 }  // namespace

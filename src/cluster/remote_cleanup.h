@@ -26,6 +26,9 @@ namespace cluster {
 // A word in the lock holder's command line that the cleanup spares.
 inline constexpr const char* kLockHolderMarker = "orgalorg-lock-holder";
 
+// How long a run waits for a cleanup command (it takes ~1 s: TERM, KILL).
+inline constexpr ssh::Milliseconds kCleanupWaitMs{5000};
+
 // The cleanup command line, through the run's shell template and sudo.
 std::string CleanupCommand(const RemoteCommandSpec& wrapper);
 

@@ -18,9 +18,6 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 // The longest an interrupted run waits for commands still being started.
 constexpr ssh::Milliseconds kSettleBeforeCleanupMs{3000};
 
-// The longest a timed-out host waits for its cleanup command.
-constexpr ssh::Milliseconds kCleanupWaitMs{5000};
-
 struct Running {
   std::unique_ptr<ssh::Channel> channel;
   // Set once the command ran past the timeout: the cleanup is running and
