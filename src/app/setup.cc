@@ -185,7 +185,10 @@ util::Status RunContext::Lock() {
   }
   out_->Log(output::Level::kDebug, "global lock acquired on " + std::to_string(nodes_.size()) + " nodes");
   int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
-  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)), [this](util::Status error) {
+  // A PING may go unanswered for the send timeout: on a loaded host the
+  // holder can be slow to run without the lock being in danger.
+  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)),
+                        ssh::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
     stop_ = true;
   });

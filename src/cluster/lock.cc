@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+
 #include "cluster/remote_cleanup.h"
 #include "util/shell_quote.h"
 
@@ -26,7 +28,8 @@ struct ClusterLock::Holder {
   std::string owner;  // The busy lock's owner note, if the host had one.
   std::string stdout_buffer;
   std::string stderr_tail;
-  bool ping_outstanding = false;
+  std::deque<ssh::TimePoint> pings;  // When each unanswered PING was queued.
+  std::string unsent;                 // Heartbeat bytes the socket had no room for yet.
   bool dead = false;  // Lost its heartbeat: Release() does not wait for it.
 };
 
@@ -93,8 +96,11 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
         } else if (holder->state == Holder::State::kBusy) {
           if (holder->owner.empty()) holder->owner = line.substr(0, 256);
         } else if (holder->state == Holder::State::kLocked) {
-          if (line != kPing) Lost(i, "wrong heartbeat answer \"" + line + "\"");
-          holder->ping_outstanding = false;
+          if (line != kPing || holder->pings.empty()) {
+            Lost(i, "wrong heartbeat answer \"" + line + "\"");
+          } else {
+            holder->pings.pop_front();
+          }
         }
       }
     };
@@ -102,6 +108,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
       holder->stderr_tail.append(data);
       if (holder->stderr_tail.size() > 1024) holder->stderr_tail.erase(0, holder->stderr_tail.size() - 1024);
     };
+    callbacks.on_writable = [holder]() { Flush(holder); };
     callbacks.on_exit = [this, holder, i, &waiting](int status, std::string signal_name) {
       Holder::State before = holder->state;
       holder->state = Holder::State::kExited;
@@ -155,27 +162,32 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
   return failure;
 }
 
-void ClusterLock::StartHeartbeat(ssh::Milliseconds interval, std::function<void(util::Status)> on_lost) {
+void ClusterLock::StartHeartbeat(ssh::Milliseconds interval, ssh::Milliseconds answer_timeout,
+                                 std::function<void(util::Status)> on_lost) {
   interval_ = interval;
+  answer_timeout_ = answer_timeout;
   on_lost_ = std::move(on_lost);
   timer_ = loop_->AddTimerAfter(interval_, [this]() { Beat(); });
 }
 
+void ClusterLock::Flush(Holder* holder) {
+  if (holder->unsent.empty() || !holder->channel) return;
+  holder->unsent.erase(0, holder->channel->Write(holder->unsent));
+}
+
 void ClusterLock::Beat() {
   timer_ = 0;
+  ssh::TimePoint now = ssh::Clock::now();
   for (size_t i = 0; i < holders_.size() && !lost_; ++i) {
     Holder& holder = *holders_[i];
     if (holder.state != Holder::State::kLocked) continue;
-    if (holder.ping_outstanding) {
-      Lost(i, fmt::format("no heartbeat answer within {} ms", interval_.count()));
+    if (!holder.pings.empty() && now - holder.pings.front() >= answer_timeout_) {
+      Lost(i, fmt::format("no heartbeat answer within {} ms", answer_timeout_.count()));
       return;
     }
-    holder.ping_outstanding = true;
-    std::string ping = std::string(kPing) + "\n";
-    if (holder.channel->Write(ping) != ping.size()) {
-      Lost(i, "can't send heartbeat");
-      return;
-    }
+    holder.pings.push_back(now);
+    holder.unsent.append(kPing).push_back('\n');
+    Flush(&holder);
   }
   if (!lost_) timer_ = loop_->AddTimerAfter(interval_, [this]() { Beat(); });
 }

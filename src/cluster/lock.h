@@ -13,9 +13,14 @@
 // without it each such node's `error` is set to its cause.
 //
 // Heartbeat: every `interval` each holder is sent "PING" and must echo it
-// before the next beat. A holder that exits, echoes something else or is
-// silent for a whole interval makes `on_lost` run once with an error naming
-// the node and the word "heartbeat"; the node's `error` is set to it too.
+// within `answer_timeout` (checked at each beat, so a missing answer is seen
+// between answer_timeout and answer_timeout + interval after its PING). A
+// slow answer is not a lost lock: the lock ends only with the holder or its
+// connection, and both of those are seen at once (the holder's exit, the
+// session's liveness). A PING the socket has no room for waits for it.
+// A holder that exits, echoes something else or does not answer in time
+// makes `on_lost` run once with an error naming the node and the word
+// "heartbeat"; the node's `error` is set to it too.
 #ifndef ORGALORG_CLUSTER_LOCK_H_
 #define ORGALORG_CLUSTER_LOCK_H_
 
@@ -56,13 +61,15 @@ class ClusterLock {
   ClusterLock& operator=(const ClusterLock&) = delete;
 
   util::Status Acquire(const LockSpec& spec, const bool* interrupted);
-  void StartHeartbeat(ssh::Milliseconds interval, std::function<void(util::Status)> on_lost);
+  void StartHeartbeat(ssh::Milliseconds interval, ssh::Milliseconds answer_timeout,
+                      std::function<void(util::Status)> on_lost);
   // Ends every holder and waits (at most kReleaseWait) for them to exit.
   void Release();
 
  private:
   struct Holder;
   void Beat();
+  static void Flush(Holder* holder);
   void Lost(size_t index, const std::string& why);
 
   ssh::EventLoop* loop_;
@@ -70,6 +77,7 @@ class ClusterLock {
   output::Output* out_;
   std::vector<std::unique_ptr<Holder>> holders_;
   ssh::Milliseconds interval_{0};
+  ssh::Milliseconds answer_timeout_{0};
   ssh::EventLoop::TimerId timer_ = 0;
   std::function<void(util::Status)> on_lost_;
   bool lost_ = false;

@@ -106,19 +106,50 @@ unlocked_on() {
 
 @test "a killed lock holder aborts the run with exit 2 naming the host and heartbeat" {
   hold_lock -j 1000 -o "$H0" -o "$H1"
-  # Hosts share the machine's pid namespace: pick host 1's holder by netns.
-  killed=0
-  for pid in $(ip netns pids orgc1); do
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep 'exec 9<' >/dev/null; then
-      kill "$pid" && killed=1
-    fi
-  done
-  [ "$killed" -eq 1 ]
+  pids=$(holder_pids 1)
+  [ -n "$pids" ]
+  kill $pids
   wait "$LOCK_PID" && status=0 || status=$?
   LOCK_PID=
   cat "$BATS_TEST_TMPDIR/lock.err"
   [ "$status" -eq 2 ]
   grep "heartbeat" "$BATS_TEST_TMPDIR/lock.err" | grep "$H1" >/dev/null
+  unlocked_on 0
+}
+
+# Pids of host I's lock holder (hosts share the machine's pid namespace).
+holder_pids() {
+  local pid
+  for pid in $(ip netns pids "orgc$1"); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep 'exec 9<' >/dev/null; then echo "$pid"; fi
+  done
+}
+
+@test "a holder slow to answer keeps the run going; one that stops answering loses it within -j" {
+  # -j 3000: a PING every 2400 ms, each answer due within 3000 ms.
+  hold_lock -j 3000 -o "$H0" -o "$H1"
+  pids=$(holder_pids 1)
+  [ -n "$pids" ]
+  # Frozen for 2.8 s (the fault itself, not a wait for a condition): a
+  # PING sent meanwhile is answered late, but within 3000 ms. (A rule that
+  # wanted each answer before the next PING, 2400 ms, would abort here, as
+  # it did on 200 hosts too loaded to run every holder in time.)
+  kill -STOP $pids
+  sleep 2.8
+  kill -CONT $pids
+  kill -0 "$LOCK_PID"
+  ! grep heartbeat "$BATS_TEST_TMPDIR/lock.err"
+  # Frozen for good: lost between 3000 and 5400 ms after the last answer.
+  kill -STOP $pids
+  start=$(date +%s%N)
+  wait "$LOCK_PID" && status=0 || status=$?
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  LOCK_PID=
+  kill -CONT $pids 2>/dev/null || true
+  cat "$BATS_TEST_TMPDIR/lock.err"
+  [ "$status" -eq 2 ]
+  grep -F "heartbeat lost on $H1: no heartbeat answer within 3000 ms" "$BATS_TEST_TMPDIR/lock.err"
+  [ "$elapsed_ms" -lt 12000 ]
   unlocked_on 0
 }
 
