@@ -547,7 +547,13 @@ util::StatusOr<std::unique_ptr<Channel>> Session::Exec(
 void Session::ReserveSendBuffer(int bytes) {
   if (session_ == nullptr || state_ != State::kReady) return;
   int fd = ssh_get_fd(session_);
-  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  // A size set by hand no longer moves (the kernel stops autotuning it):
+  // read it back once instead of on every SocketSendRoom().
+  socklen_t len = sizeof(fixed_sndbuf_);
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &fixed_sndbuf_, &len) != 0) {
+    fixed_sndbuf_ = 0;
+  }
   send_room_.reset();
 }
 
@@ -562,10 +568,10 @@ size_t Session::SocketSendRoom() {
   if (session_ == nullptr) return 0;
   if (send_room_) return *send_room_;
   int fd = ssh_get_fd(session_);
-  int sndbuf = 0;
+  int sndbuf = fixed_sndbuf_;
   socklen_t len = sizeof(sndbuf);
   int queued = 0;
-  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
+  if (fd < 0 || (sndbuf == 0 && getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0) ||
       ioctl(fd, SIOCOUTQ, &queued) != 0) {
     return kMinSendChunk;  // Unknown: allow a modest write.
   }

@@ -143,6 +143,7 @@ class Session {
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
   std::optional<size_t> send_room_;  // Cached SocketSendRoom(); see there.
+  int fixed_sndbuf_ = 0;             // SO_SNDBUF after ReserveSendBuffer; 0: ask.
   EventLoop::TimerId timer_ = 0;
   // Our own name lookup and TCP connect (options_.resolver set).
   Resolver::LookupId lookup_ = 0;
