@@ -129,8 +129,8 @@ size_t Channel::Write(std::string_view data) {
   // A nearly full socket would take a small packet that costs as much
   // overhead (padding, MAC, a send) as a full one: wait for the kernel's
   // writable signal instead, then write whatever fits (never deferred
-  // then, so a small send buffer can't stall the channel).
-  if (room_limited && n < kMinSendChunk && !session_->writable_now_) n = 0;
+  // after it, so a small send buffer can't stall the channel).
+  if (room_limited && n < kMinSendChunk && !session_->writable_credit_) n = 0;
   if (n == 0) {
     want_writable_ = true;
     session_->UpdateInterest();

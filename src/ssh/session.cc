@@ -358,9 +358,11 @@ void Session::Finish(util::Status status) {
 
 void Session::StepReady(bool writable) {
   std::weak_ptr<char> alive = alive_;
-  writable_now_ = writable;
   send_room_.reset();  // The kernel may have sent (or acknowledged) data.
-  if (writable) waiting_for_room_ = false;
+  if (writable) {
+    writable_credit_ = true;
+    waiting_for_room_ = false;
+  }
   int rc = ssh_event_dopoll(event_, 0);
   bool lost = rc == SSH_ERROR || ssh_is_connected(session_) == 0 ||
               (ssh_get_status(session_) & (SSH_CLOSED | SSH_CLOSED_ERROR));
@@ -375,7 +377,6 @@ void Session::StepReady(bool writable) {
     channel->Dispatch();
   }
   if (alive.expired()) return;
-  writable_now_ = false;
   send_room_.reset();
   if (lost) {
     std::string text = NormalizeErrorText(ssh_get_error(session_));
@@ -558,6 +559,7 @@ void Session::ReserveSendBuffer(int bytes) {
 }
 
 void Session::ConsumeSendRoom(size_t bytes) {
+  if (bytes > 0) writable_credit_ = false;
   if (!send_room_) return;
   // libssh adds a header, padding and a MAC to every packet of <= 32 KiB.
   size_t cost = bytes + (bytes / kMinSendChunk + 1) * 128;
@@ -567,6 +569,10 @@ void Session::ConsumeSendRoom(size_t bytes) {
 size_t Session::SocketSendRoom() {
   if (session_ == nullptr) return 0;
   if (send_room_) return *send_room_;
+  if (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) {
+    send_room_ = 0;
+    return 0;
+  }
   int fd = ssh_get_fd(session_);
   int sndbuf = fixed_sndbuf_;
   socklen_t len = sizeof(sndbuf);
@@ -576,11 +582,11 @@ size_t Session::SocketSendRoom() {
     return kMinSendChunk;  // Unknown: allow a modest write.
   }
   // The kernel reports twice the payload it accepts (bookkeeping overhead);
-  // stay under the payload estimate so that libssh's blocking send() never
-  // waits for the peer.
+  // stay under the payload estimate so that what we write goes to the
+  // kernel at once instead of waiting in libssh's buffer.
   long room = static_cast<long>(sndbuf) / 2 - queued;
-  // Right after EPOLLOUT the kernel guarantees a third of the buffer free.
-  if (writable_now_) room = std::max(room, static_cast<long>(sndbuf) / 4);
+  // At EPOLLOUT the kernel had a third of the buffer free.
+  if (writable_credit_) room = std::max(room, static_cast<long>(sndbuf) / 4);
   send_room_ = room > 0 ? static_cast<size_t>(room) : 0;
   return *send_room_;
 }

@@ -124,10 +124,15 @@ class Session {
   void NoteKernelReceive(TimePoint now);
   util::Status ConnectError() const;
   void RemoveChannel(Channel* channel);
-  // Bytes that can be queued on the socket without blocking: libssh sends on
-  // a blocking socket, so bulk writes must fit the kernel's free space. Asks
-  // the kernel once per readiness event; writes in between consume the
-  // answer (ConsumeSendRoom), which can only err on the low side.
+  // Bytes the kernel can take now: what does not fit waits in libssh's own
+  // buffer, which no bulk write should grow. Asks the kernel once per
+  // readiness event; writes in between consume the answer
+  // (ConsumeSendRoom), which can only err on the low side. Zero while libssh
+  // still holds unsent bytes. After EPOLLOUT, and until the next write, at
+  // least a quarter of the buffer (the kernel signals with a third free):
+  // the kernel's writability and our payload estimate disagree on a socket
+  // whose queue sits in a qdisc, and a channel that waited for EPOLLOUT must
+  // then get to write, or it asks for EPOLLOUT again at once, forever.
   size_t SocketSendRoom();
   void ConsumeSendRoom(size_t bytes);
 
@@ -162,7 +167,7 @@ class Session {
   DoneCallback done_;
   std::function<void(util::Status)> on_disconnect_;
   std::vector<Channel*> channels_;
-  bool writable_now_ = false;      // Inside dispatch of an EPOLLOUT event.
+  bool writable_credit_ = false;   // EPOLLOUT seen, nothing written since.
   bool waiting_for_room_ = false;  // A channel waits for socket space.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
