@@ -8,6 +8,10 @@
 #                              sets we_brought_up, all_ips, CLUSTER_* vars
 #   client_home DIR            temporary HOME with the cluster key and an empty
 #                              known_hosts; sets home, key, kh; unsets the agent
+#   pin_orgalorg DIR           copies $orgalorg into DIR (a rebuild during the
+#                              run does not matter) and points $orgalorg at
+#                              the copy; sets orgalorg_sha (16 hex digits)
+#   trust_hosts N              adds hosts 0..N-1's ed25519 keys to $kh
 #   peer_ssh_opts TIMEOUT_S    fills ssh_opts / ssh_opts_str: no config files,
 #                              our key and known_hosts, the kex and cipher
 #                              libssh uses, no prompts
@@ -55,6 +59,17 @@ client_home() {  # DIR
   kh="$home/.ssh/known_hosts"
   : >"$kh"
   unset SSH_AUTH_SOCK
+}
+
+pin_orgalorg() {  # DIR
+  cp "$orgalorg" "$1/orgalorg"
+  orgalorg_sha=$(sha256sum "$orgalorg" | cut -c1-16)
+  orgalorg="$1/orgalorg"
+}
+
+trust_hosts() {  # N
+  printf '%s\n' "${all_ips[@]:0:$1}" | ssh-keyscan -t ed25519 -f - 2>/dev/null >>"$kh"
+  sort -u -o "$kh" "$kh"
 }
 
 peer_ssh_opts() {  # connect timeout in seconds
