@@ -11,6 +11,9 @@
 #   pin_orgalorg DIR           copies $orgalorg into DIR (a rebuild during the
 #                              run does not matter) and points $orgalorg at
 #                              the copy; sets orgalorg_sha (16 hex digits)
+#   pin_baseline DIR BIN       copies BIN (an earlier orgalorg, --baseline) into
+#                              DIR as orgalorg-base; sets orgalorg_base and
+#                              orgalorg_base_sha
 #   trust_hosts N              adds hosts 0..N-1's ed25519 keys to $kh
 #   peer_ssh_opts TIMEOUT_S    fills ssh_opts / ssh_opts_str: no config files,
 #                              our key and known_hosts, the kex and cipher
@@ -65,6 +68,13 @@ pin_orgalorg() {  # DIR
   cp "$orgalorg" "$1/orgalorg"
   orgalorg_sha=$(sha256sum "$orgalorg" | cut -c1-16)
   orgalorg="$1/orgalorg"
+}
+
+pin_baseline() {  # DIR BIN
+  [[ -x $2 ]] || { log "no baseline binary $2"; exit 1; }
+  cp "$2" "$1/orgalorg-base"
+  orgalorg_base_sha=$(sha256sum "$2" | cut -c1-16)
+  orgalorg_base="$1/orgalorg-base"
 }
 
 trust_hosts() {  # N
