@@ -6,13 +6,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ssh/send_budget.h"
 #include "ssh/session.h"
 
 namespace ssh {
 
-Channel::Channel(Session* session, std::string command,
+Channel::Channel(Session* session, SendBudget* budget, std::string command,
                  ChannelCallbacks callbacks)
     : session_(session),
+      budget_(budget),
       command_(std::move(command)),
       callbacks_(std::move(callbacks)) {}
 
@@ -82,8 +84,8 @@ void Channel::Dispatch() {
   }
   if (want_writable_ && state_ == State::kRunning && !stdin_closed_ &&
       !remote_closed_ && channel_ != nullptr &&
-      ssh_channel_window_size(channel_) > 0 && session_ != nullptr &&
-      session_->SocketSendRoom() > 0) {
+      ssh_channel_window_size(channel_) > 0 && budget_ != nullptr &&
+      budget_->Room() > 0) {
     want_writable_ = false;
     if (callbacks_.on_writable) callbacks_.on_writable();
     if (alive.expired()) return;
@@ -122,15 +124,7 @@ size_t Channel::Write(std::string_view data) {
     return 0;
   }
   size_t window = ssh_channel_window_size(channel_);
-  size_t room = session_->SocketSendRoom();
-  size_t n = std::min({data.size(), window, room});
-  bool room_limited = room < std::min(data.size(), window);
-  if (room_limited) session_->waiting_for_room_ = true;
-  // A nearly full socket would take a small packet that costs as much
-  // overhead (padding, MAC, a send) as a full one: wait for the kernel's
-  // writable signal instead, then write whatever fits (never deferred
-  // after it, so a small send buffer can't stall the channel).
-  if (room_limited && n < kMinSendChunk && !session_->writable_credit_) n = 0;
+  size_t n = budget_->Grant(std::min(data.size(), window));
   if (n == 0) {
     want_writable_ = true;
     session_->UpdateInterest();
@@ -138,7 +132,7 @@ size_t Channel::Write(std::string_view data) {
   }
   int rc = ssh_channel_write(channel_, data.data(), static_cast<uint32_t>(n));
   size_t taken = rc > 0 ? static_cast<size_t>(rc) : 0;
-  session_->ConsumeSendRoom(taken);
+  budget_->Consume(taken);
   if (taken < data.size()) want_writable_ = true;
   session_->UpdateInterest();
   return taken;
@@ -170,6 +164,7 @@ void Channel::Close() {
 void Channel::Detach() {
   Release();
   session_ = nullptr;
+  budget_ = nullptr;
   if (!exit_reported_) {
     exit_reported_ = true;
     state_ = State::kDone;

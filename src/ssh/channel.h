@@ -34,6 +34,7 @@ struct ssh_channel_callbacks_struct;
 
 namespace ssh {
 
+class SendBudget;
 class Session;
 
 struct ChannelCallbacks {
@@ -69,7 +70,8 @@ class Channel {
   friend class Session;
   enum class State { kOpening, kStarting, kRunning, kDone };
 
-  Channel(Session* session, std::string command, ChannelCallbacks callbacks);
+  Channel(Session* session, SendBudget* budget, std::string command,
+          ChannelCallbacks callbacks);
   // Called by Session.
   bool Open();                      // Allocates the libssh channel.
   void Advance();                   // Drives open and exec requests.
@@ -88,6 +90,7 @@ class Channel {
                            const char* lang, void* userdata);
 
   Session* session_;
+  SendBudget* budget_;  // The session's; null once detached.
   std::string command_;
   ChannelCallbacks callbacks_;
   ssh_channel_struct* channel_ = nullptr;
