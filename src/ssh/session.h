@@ -26,6 +26,12 @@
 //  * Single-threaded: use only from the loop's thread. The loop must outlive
 //    the session.
 //  * Idle cost: one libssh session, one epoll entry and one timer.
+//
+// This file keeps the handshake state machine and the channel registry; the
+// parts it drives live beside it: ssh_config.h (config files and options),
+// tcp_connector.h (lookup, TCP connect, banner-refusal backoff),
+// send_budget.h (how much the socket takes now), liveness.h (keep-alives,
+// dead hosts) and authenticator.h.
 #ifndef ORGALORG_SSH_SESSION_H_
 #define ORGALORG_SSH_SESSION_H_
 
