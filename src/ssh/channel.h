@@ -44,6 +44,16 @@ struct ChannelCallbacks {
   std::function<void()> on_writable;
 };
 
+// What on_exit reports (see the contract above): the exit status with no
+// text, or -1 with the failure's message (`failure` set), the signal name,
+// or "no exit status".
+struct ExitReport {
+  int status;
+  std::string reason;
+};
+ExitReport DescribeExit(const util::Status* failure, int exit_status,
+                        const std::string& exit_signal);
+
 class Channel {
  public:
   ~Channel();  // Closes the remote end if still open. No callback after.
@@ -76,6 +86,10 @@ class Channel {
   bool Open();                      // Allocates the libssh channel.
   void Advance();                   // Drives open and exec requests.
   void Dispatch();                  // Hands buffered events to callbacks.
+  // Hands `buffer` (emptied) to `callback`, which may destroy this channel.
+  void HandOver(std::string* buffer,
+                const std::function<void(std::string_view)>& callback);
+  bool CanTakeBytes();              // Running, stdin open, window and room.
   void Fail(util::Status reason);   // Reports -1 + reason (via Dispatch).
   void Detach();                    // The session is going away.
   void Release();                   // Frees the libssh channel.
