@@ -6,13 +6,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ssh/send_budget.h"
 #include "ssh/session.h"
 
 namespace ssh {
 
-Channel::Channel(Session* session, std::string command,
+Channel::Channel(Session* session, SendBudget* budget, std::string command,
                  ChannelCallbacks callbacks)
     : session_(session),
+      budget_(budget),
       command_(std::move(command)),
       callbacks_(std::move(callbacks)) {}
 
@@ -66,24 +68,21 @@ void Channel::Advance() {
   }
 }
 
+ExitReport DescribeExit(const util::Status* failure, int exit_status,
+                        const std::string& exit_signal) {
+  if (failure != nullptr) return {-1, failure->message()};
+  if (!exit_signal.empty()) return {-1, exit_signal};
+  if (exit_status == -1) return {-1, "no exit status"};
+  return {exit_status, ""};
+}
+
 void Channel::Dispatch() {
   std::weak_ptr<char> alive = alive_;
-  if (!stdout_buffer_.empty()) {
-    std::string data;
-    data.swap(stdout_buffer_);
-    if (callbacks_.on_stdout) callbacks_.on_stdout(data);
-    if (alive.expired()) return;
-  }
-  if (!stderr_buffer_.empty()) {
-    std::string data;
-    data.swap(stderr_buffer_);
-    if (callbacks_.on_stderr) callbacks_.on_stderr(data);
-    if (alive.expired()) return;
-  }
-  if (want_writable_ && state_ == State::kRunning && !stdin_closed_ &&
-      !remote_closed_ && channel_ != nullptr &&
-      ssh_channel_window_size(channel_) > 0 && session_ != nullptr &&
-      session_->SocketSendRoom() > 0) {
+  HandOver(&stdout_buffer_, callbacks_.on_stdout);
+  if (alive.expired()) return;
+  HandOver(&stderr_buffer_, callbacks_.on_stderr);
+  if (alive.expired()) return;
+  if (want_writable_ && CanTakeBytes()) {
     want_writable_ = false;
     if (callbacks_.on_writable) callbacks_.on_writable();
     if (alive.expired()) return;
@@ -91,18 +90,26 @@ void Channel::Dispatch() {
   if (exit_reported_ || !(remote_closed_ || failed_)) return;
   exit_reported_ = true;
   state_ = State::kDone;
-  int status = exit_status_;
-  std::string reason = exit_signal_;
-  if (failed_) {
-    status = -1;
-    reason = error_.message();
-  } else {
-    if (!exit_signal_.empty()) status = -1;
-    if (status == -1 && reason.empty()) reason = "no exit status";
+  ExitReport report = DescribeExit(failed_ ? &error_ : nullptr, exit_status_, exit_signal_);
+  if (!failed_) {
     ssh_channel_close(channel_);  // Answer the peer's CLOSE.
     if (session_ != nullptr) session_->UpdateInterest();
   }
-  if (callbacks_.on_exit) callbacks_.on_exit(status, std::move(reason));
+  if (callbacks_.on_exit) callbacks_.on_exit(report.status, std::move(report.reason));
+}
+
+void Channel::HandOver(std::string* buffer,
+                       const std::function<void(std::string_view)>& callback) {
+  if (buffer->empty()) return;
+  std::string data;
+  data.swap(*buffer);
+  if (callback) callback(data);
+}
+
+bool Channel::CanTakeBytes() {
+  return state_ == State::kRunning && !stdin_closed_ && !remote_closed_ &&
+         channel_ != nullptr && ssh_channel_window_size(channel_) > 0 &&
+         budget_ != nullptr && budget_->Room() > 0;
 }
 
 void Channel::Fail(util::Status reason) {
@@ -122,15 +129,7 @@ size_t Channel::Write(std::string_view data) {
     return 0;
   }
   size_t window = ssh_channel_window_size(channel_);
-  size_t room = session_->SocketSendRoom();
-  size_t n = std::min({data.size(), window, room});
-  bool room_limited = room < std::min(data.size(), window);
-  if (room_limited) session_->waiting_for_room_ = true;
-  // A nearly full socket would take a small packet that costs as much
-  // overhead (padding, MAC, a send) as a full one: wait for the kernel's
-  // writable signal instead, then write whatever fits (never deferred
-  // after it, so a small send buffer can't stall the channel).
-  if (room_limited && n < kMinSendChunk && !session_->writable_credit_) n = 0;
+  size_t n = budget_->Grant(std::min(data.size(), window));
   if (n == 0) {
     want_writable_ = true;
     session_->UpdateInterest();
@@ -138,7 +137,7 @@ size_t Channel::Write(std::string_view data) {
   }
   int rc = ssh_channel_write(channel_, data.data(), static_cast<uint32_t>(n));
   size_t taken = rc > 0 ? static_cast<size_t>(rc) : 0;
-  session_->ConsumeSendRoom(taken);
+  budget_->Consume(taken);
   if (taken < data.size()) want_writable_ = true;
   session_->UpdateInterest();
   return taken;
@@ -170,6 +169,7 @@ void Channel::Close() {
 void Channel::Detach() {
   Release();
   session_ = nullptr;
+  budget_ = nullptr;
   if (!exit_reported_) {
     exit_reported_ = true;
     state_ = State::kDone;

@@ -34,6 +34,7 @@ struct ssh_channel_callbacks_struct;
 
 namespace ssh {
 
+class SendBudget;
 class Session;
 
 struct ChannelCallbacks {
@@ -42,6 +43,16 @@ struct ChannelCallbacks {
   std::function<void(int exit_status, std::string signal_name)> on_exit;
   std::function<void()> on_writable;
 };
+
+// What on_exit reports (see the contract above): the exit status with no
+// text, or -1 with the failure's message (`failure` set), the signal name,
+// or "no exit status".
+struct ExitReport {
+  int status;
+  std::string reason;
+};
+ExitReport DescribeExit(const util::Status* failure, int exit_status,
+                        const std::string& exit_signal);
 
 class Channel {
  public:
@@ -69,11 +80,16 @@ class Channel {
   friend class Session;
   enum class State { kOpening, kStarting, kRunning, kDone };
 
-  Channel(Session* session, std::string command, ChannelCallbacks callbacks);
+  Channel(Session* session, SendBudget* budget, std::string command,
+          ChannelCallbacks callbacks);
   // Called by Session.
   bool Open();                      // Allocates the libssh channel.
   void Advance();                   // Drives open and exec requests.
   void Dispatch();                  // Hands buffered events to callbacks.
+  // Hands `buffer` (emptied) to `callback`, which may destroy this channel.
+  void HandOver(std::string* buffer,
+                const std::function<void(std::string_view)>& callback);
+  bool CanTakeBytes();              // Running, stdin open, window and room.
   void Fail(util::Status reason);   // Reports -1 + reason (via Dispatch).
   void Detach();                    // The session is going away.
   void Release();                   // Frees the libssh channel.
@@ -88,6 +104,7 @@ class Channel {
                            const char* lang, void* userdata);
 
   Session* session_;
+  SendBudget* budget_;  // The session's; null once detached.
   std::string command_;
   ChannelCallbacks callbacks_;
   ssh_channel_struct* channel_ = nullptr;

@@ -26,6 +26,12 @@
 //  * Single-threaded: use only from the loop's thread. The loop must outlive
 //    the session.
 //  * Idle cost: one libssh session, one epoll entry and one timer.
+//
+// This file keeps the handshake state machine and the channel registry; the
+// parts it drives live beside it: ssh_config.h (config files and options),
+// tcp_connector.h (lookup, TCP connect, banner-refusal backoff),
+// send_budget.h (how much the socket takes now), liveness.h (keep-alives,
+// dead hosts) and authenticator.h.
 #ifndef ORGALORG_SSH_SESSION_H_
 #define ORGALORG_SSH_SESSION_H_
 
@@ -38,8 +44,11 @@
 #include "ssh/channel.h"
 #include "ssh/event_loop.h"
 #include "ssh/key_ring.h"
+#include "ssh/liveness.h"
 #include "ssh/resolver.h"
+#include "ssh/send_budget.h"
 #include "ssh/session_options.h"
+#include "ssh/tcp_connector.h"
 #include "util/status.h"
 
 struct ssh_session_struct;
@@ -48,9 +57,6 @@ struct ssh_event_struct;
 namespace ssh {
 
 class Authenticator;
-
-// Smallest bulk write worth making (one SSH packet with OpenSSH's sshd).
-inline constexpr size_t kMinSendChunk = 32758;
 
 class Session {
  public:
@@ -79,7 +85,7 @@ class Session {
 
   bool connected() const { return state_ == State::kReady; }
   // Last time bytes arrived from the host (or the handshake started).
-  TimePoint last_activity() const { return last_receive_; }
+  TimePoint last_activity() const { return liveness_.last_receive(); }
   // "[user@host:port]" once Connect() has resolved the configuration,
   // else built from the options.
   const std::string& identity() const { return identity_; }
@@ -88,6 +94,9 @@ class Session {
   const std::string& details() const { return details_; }
 
  private:
+  // Channels reach their session for the registry (RemoveChannel), the
+  // libssh handle, the loop and UpdateInterest; their send budget is
+  // send_budget_, through its own API.
   friend class Channel;
   enum class State { kIdle, kConnecting, kAuthenticating, kReady, kClosed };
 
@@ -95,46 +104,37 @@ class Session {
   // One handshake attempt: configure libssh, then resolve + TCP connect
   // (with a resolver) or let libssh connect.
   void Attempt();
-  void OnResolved(util::StatusOr<std::vector<Endpoint>> endpoints);
-  void ConnectNextEndpoint();
-  void OnTcpEvent();
+  void OnTcpConnected(util::StatusOr<int> fd);
   void StartSsh();  // The TCP connection (if ours) is up: SSH handshake.
   // After the server closed before its banner: schedules Attempt() again
   // within the deadline, or fails. Returns false when it did neither.
   bool RetryBannerRefusal();
   void ResetAttempt();  // Frees this attempt's libssh state and socket.
-  // Puts ~/.ssh/config's IdentityFile for this host first in the key list.
-  void AddConfigIdentity();
   void StartConnect();
   void OnFdEvent(uint32_t events);
   void StepConnect();
   void StepAuth();
+  util::Status StartPolling();  // Once authenticated.
   void StepReady(bool writable);
+  // Delivers what arrived to every channel (Advance unless `lost`, then
+  // Dispatch). Returns false when a callback destroyed the session.
+  bool PumpChannels(bool lost);
   void Finish(util::Status status);  // Ends the handshake phase.
   void Lose(util::Status reason);    // Ends an established connection.
   void Teardown();                   // Frees libssh state, unwatches.
   void UpdateInterest();
   void ArmTimer(TimePoint when);
   void OnTimer();
+  void CheckHandshakeDeadline(TimePoint now);
+  void CheckLiveness(TimePoint now);
+  // The handshake's deadline: time spent at a passphrase prompt does not
+  // count against the host.
+  TimePoint HandshakeDeadline() const;
   void SendKeepAlive();
-  // libssh reads the socket inside some calls (ssh_send_keepalive waits
-  // for the answers), so a reply can arrive with no readable event for us:
-  // the kernel's count of bytes received on the connection is the truth.
-  // Moves last_receive_ to `now` when it grew since the last look.
-  void NoteKernelReceive(TimePoint now);
+  int Fd() const;  // The connection's socket, or -1.
+  std::optional<SendBudget::Reading> ReadSendBudget() const;
   util::Status ConnectError() const;
   void RemoveChannel(Channel* channel);
-  // Bytes the kernel can take now: what does not fit waits in libssh's own
-  // buffer, which no bulk write should grow. Asks the kernel once per
-  // readiness event; writes in between consume the answer
-  // (ConsumeSendRoom), which can only err on the low side. Zero while libssh
-  // still holds unsent bytes. After EPOLLOUT, and until the next write, at
-  // least a quarter of the buffer (the kernel signals with a third free):
-  // the kernel's writability and our payload estimate disagree on a socket
-  // whose queue sits in a qdisc, and a channel that waited for EPOLLOUT must
-  // then get to write, or it asks for EPOLLOUT again at once, forever.
-  size_t SocketSendRoom();
-  void ConsumeSendRoom(size_t bytes);
 
   EventLoop* loop_;
   SessionOptions options_;
@@ -147,28 +147,19 @@ class Session {
   std::unique_ptr<Authenticator> authenticator_;
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
-  std::optional<size_t> send_room_;  // Cached SocketSendRoom(); see there.
-  int fixed_sndbuf_ = 0;             // SO_SNDBUF after ReserveSendBuffer; 0: ask.
   EventLoop::TimerId timer_ = 0;
   // Our own name lookup and TCP connect (options_.resolver set).
-  Resolver::LookupId lookup_ = 0;
-  std::vector<Endpoint> endpoints_;
-  size_t next_endpoint_ = 0;
-  int tcp_fd_ = -1;                  // Until handed over to libssh.
-  EventLoop::WatchId tcp_watch_ = 0;
-  std::string tcp_error_;            // Why the last address failed.
+  std::unique_ptr<TcpConnector> connector_;
   bool own_socket_ = false;          // libssh got its fd from us.
-  int banner_refusals_ = 0;
+  BannerBackoff banner_backoff_;
   EventLoop::TimerId retry_timer_ = 0;
   TimePoint connect_started_{};
-  TimePoint last_receive_{};
-  TimePoint last_keep_alive_{};
-  uint64_t bytes_received_ = 0;  // TCP_INFO's count at the last look.
+  Liveness liveness_;
+  SendBudget send_budget_;
+  int fixed_sndbuf_ = 0;             // SO_SNDBUF after ReserveSendBuffer; 0: ask.
   DoneCallback done_;
   std::function<void(util::Status)> on_disconnect_;
   std::vector<Channel*> channels_;
-  bool writable_credit_ = false;   // EPOLLOUT seen, nothing written since.
-  bool waiting_for_room_ = false;  // A channel waits for socket space.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

@@ -277,60 +277,46 @@ TEST_F(TarStreamTest, EmptyListIsAValidEmptyArchive) {
   EXPECT_EQ(RunShell("test -z \"$(tar -t -f " + archive + ")\""), 0);
 }
 
-TEST_F(TarStreamTest, NoPreserveUid) {
+// --no-preserve-uid, --no-preserve-gid, or both.
+struct OwnerCase {
+  const char* name;
+  bool preserve_uid;
+  bool preserve_gid;
+};
+
+class TarStreamOwnerTest : public TarStreamTest,
+                           public ::testing::WithParamInterface<OwnerCase> {};
+
+TEST_P(TarStreamOwnerTest, NoPreserve) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  const OwnerCase& c = GetParam();
   WriteFile(tree_ + "/f", "x");
   ASSERT_EQ(chown((tree_ + "/f").c_str(), 1234, 2345), 0);
   UploadOptions opts;
-  opts.preserve_uid = false;
+  opts.preserve_uid = c.preserve_uid;
+  opts.preserve_gid = c.preserve_gid;
   auto stream = MakeStream({tree_ + "/f"}, opts);
-  EXPECT_TRUE(stream->preserve_owner());
+  // With neither id kept, the remote tar extracts with --no-same-owner.
+  bool owner = c.preserve_uid || c.preserve_gid;
+  EXPECT_EQ(stream->preserve_owner(), owner);
   std::string archive = tmp_.path() + "/a.tar";
   ASSERT_TRUE(StreamToFile(stream.get(), 4096, archive).ok());
   std::string out = tmp_.path() + "/out";
-  Extract(archive, out);
+  Extract(archive, out, owner ? "" : "--no-same-owner");
   struct stat st;
   ASSERT_EQ(lstat((out + tree_ + "/f").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, 0u);
-  EXPECT_EQ(st.st_gid, 2345u);
+  // An id not kept is root's: the archive's 0, or the extracting user.
+  EXPECT_EQ(st.st_uid, c.preserve_uid ? 1234u : 0u);
+  EXPECT_EQ(st.st_gid, c.preserve_gid ? 2345u : 0u);
 }
 
-TEST_F(TarStreamTest, NoPreserveGid) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to chown";
-  WriteFile(tree_ + "/f", "x");
-  ASSERT_EQ(chown((tree_ + "/f").c_str(), 1234, 2345), 0);
-  UploadOptions opts;
-  opts.preserve_gid = false;
-  auto stream = MakeStream({tree_ + "/f"}, opts);
-  EXPECT_TRUE(stream->preserve_owner());
-  std::string archive = tmp_.path() + "/a.tar";
-  ASSERT_TRUE(StreamToFile(stream.get(), 4096, archive).ok());
-  std::string out = tmp_.path() + "/out";
-  Extract(archive, out);
-  struct stat st;
-  ASSERT_EQ(lstat((out + tree_ + "/f").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, 1234u);
-  EXPECT_EQ(st.st_gid, 0u);
-}
-
-TEST_F(TarStreamTest, NoPreserveOwnerAtAll) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to chown";
-  WriteFile(tree_ + "/f", "x");
-  ASSERT_EQ(chown((tree_ + "/f").c_str(), 1234, 2345), 0);
-  UploadOptions opts;
-  opts.preserve_uid = false;
-  opts.preserve_gid = false;
-  auto stream = MakeStream({tree_ + "/f"}, opts);
-  EXPECT_FALSE(stream->preserve_owner());
-  std::string archive = tmp_.path() + "/a.tar";
-  ASSERT_TRUE(StreamToFile(stream.get(), 4096, archive).ok());
-  std::string out = tmp_.path() + "/out";
-  Extract(archive, out, "--no-same-owner");
-  struct stat st;
-  ASSERT_EQ(lstat((out + tree_ + "/f").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, geteuid());
-  EXPECT_EQ(st.st_gid, getegid());
-}
+INSTANTIATE_TEST_SUITE_P(Owners, TarStreamOwnerTest,
+                         ::testing::Values(OwnerCase{"Uid", false, true},
+                                           OwnerCase{"Gid", true, false},
+                                           OwnerCase{"OwnerAtAll", false, false}),
+                         [](const ::testing::TestParamInfo<OwnerCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST_F(TarStreamTest, VanishedFileIsAnError) {
   WriteFile(tree_ + "/a", "a");

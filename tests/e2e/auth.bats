@@ -5,19 +5,11 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 2
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 2
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1)
+  name_hosts 2
   KEY=$BATS_TEST_TMPDIR/encrypted
   cp "$CLUSTER_KEY" "$KEY"
   chmod 600 "$KEY"

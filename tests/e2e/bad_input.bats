@@ -18,9 +18,10 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+uses_cluster 2
 
 setup_file() {
-  cluster_ensure 2
+  cluster_ensure "$E2E_HOSTS"
   orgalorg_env
   # Peak RSS of a plain run, the base of every memory bound.
   local h=$CLUSTER_USER@$(host_ip 0)
@@ -30,14 +31,9 @@ setup_file() {
   export BASE_RSS_KB
 }
 
-teardown_file() {
-  cluster_release
-}
-
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1)
+  name_hosts 2
   UNDO=()
   cd "$BATS_TEST_TMPDIR"
 }
@@ -46,14 +42,6 @@ teardown() {
   local u
   for u in "${UNDO[@]}"; do "$CLUSTER" $u >/dev/null 2>&1 || true; done
   rm -rf "$CLUSTER_DIR"/hosts/*/disk/bad-* 2>/dev/null || true
-}
-
-now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
-
-# With E2E_TIMES=<file>, every measured run is logged there (for reports).
-log_time() {
-  [ -z "${E2E_TIMES:-}" ] ||
-    echo "$BATS_TEST_DESCRIPTION: exit $status after $ELAPSED_MS ms, peak RSS ${RSS_KB:-?} KB (base $BASE_RSS_KB KB)" >>"$E2E_TIMES"
 }
 
 # Runs orgalorg ARGS with bats' `run --separate-stderr`, under GNU time;
@@ -94,16 +82,6 @@ no_crash() {
 }
 
 rss_bounded() { [ "$RSS_KB" -lt $((BASE_RSS_KB + 49152)) ]; }
-
-file_bigger_than() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
-
-await() {  # SECONDS CMD...: poll CMD every 50 ms until it succeeds
-  local n=$(($1 * 20))
-  shift
-  while ((n-- > 0)); do "$@" && return 0; sleep 0.05; done
-  echo "await: timed out waiting for: $*" >&2
-  return 1
-}
 
 # ---------------------------------------------------------------- host files
 
@@ -230,10 +208,10 @@ await() {  # SECONDS CMD...: poll CMD every 50 ms until it succeeds
   UNDO+=("rate 0 off")
   t0=$(now_us)
   "$ORGALORG" -y -x -o "$H0" -o "$H1" -r /srv/disk/bad-shrink -e -U big.bin >out 2>err &
-  pid=$!
+  RUN_PID=$!
   await 20 file_bigger_than "$CLUSTER_DIR/hosts/0/disk/bad-shrink/big.bin" 1000000
   truncate -s 1000000 big.bin
-  wait "$pid" && status=0 || status=$?
+  wait "$RUN_PID" && status=0 || status=$?
   ELAPSED_MS=$((($(now_us) - t0) / 1000))
   stderr=$(<err)
   echo "exit $status after $ELAPSED_MS ms: $stderr"
@@ -256,10 +234,10 @@ await() {  # SECONDS CMD...: poll CMD every 50 ms until it succeeds
   "$CLUSTER" rate 0 40mbit
   UNDO+=("rate 0 off")
   "$ORGALORG" -y -x -o "$H0" -r /srv/disk/bad-vanish -e -U big.bin later.txt >out 2>err &
-  pid=$!
+  RUN_PID=$!
   await 20 file_bigger_than "$CLUSTER_DIR/hosts/0/disk/bad-vanish/big.bin" 1000000
   rm later.txt
-  wait "$pid" && status=0 || status=$?
+  wait "$RUN_PID" && status=0 || status=$?
   stderr=$(<err)
   echo "exit $status: $stderr"
   [ "$status" -eq 1 ]

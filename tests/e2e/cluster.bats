@@ -4,14 +4,7 @@
 # and cut/heal, rate and kill-sshd/start-sshd do what the e2e tests rely on.
 
 load helpers
-
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 # The last host is the one these tests disturb; put it back after each test.
 setup() {
@@ -77,10 +70,7 @@ ssh_to() {  # USER@IP CMD...: plain OpenSSH with the cluster key, no state kept
   # fd 3 closed: bats waits for it otherwise.
   "$CLUSTER" exec 0 'flock -nx / sh -c "touch /tmp/locked; sleep 4"' 3>&- &
   holder=$!
-  for ((t = 0; t < 50; t++)); do
-    "$CLUSTER" exec 0 'test -e /tmp/locked' && break
-    sleep 0.1
-  done
+  await 5 "$CLUSTER" exec 0 'test -e /tmp/locked'
   run "$CLUSTER" exec 0 'flock -nx / true'
   [ "$status" -ne 0 ]                          # really held on host 0
   run "$CLUSTER" exec 1 'flock -nx / true'
@@ -105,9 +95,9 @@ ssh_to() {  # USER@IP CMD...: plain OpenSSH with the cluster key, no state kept
 @test "rate limits the host's link, off removes the limit" {
   ip=$(host_ip "$victim")
   "$CLUSTER" rate "$victim" 2mbit
-  start=${EPOCHREALTIME/./}
+  start=$(now_us)
   head -c 500000 /dev/zero | ssh_to "$CLUSTER_USER@$ip" 'cat >/dev/null'
-  micros=$((${EPOCHREALTIME/./} - start))
+  micros=$(($(now_us) - start))
   ((micros >= 1500000))                        # 4 Mbit at 2 Mbit/s: ~2 s
   "$CLUSTER" rate "$victim" off
   run tc qdisc show dev "orgcv$victim"

@@ -4,31 +4,23 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 setup() {
   orgalorg_env
-  H0=$(host_ip 0); H1=$(host_ip 1); H2=$(host_ip 2)
-  U=$CLUSTER_USER
+  name_hosts 3
 }
 
 @test "runs a command on every host with host-prefixed output" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -o "$U@$H2" -C -- echo hello
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -o "$H1" -o "$H2" -C -- echo hello
   [ "$status" -eq 0 ]
-  [ "$(echo "$output" | sort)" = "$(printf '%s hello\n' "$U@$H0" "$U@$H1" "$U@$H2" | sort)" ]
+  [ "$(echo "$output" | sort)" = "$(printf '%s hello\n' "$H0" "$H1" "$H2" | sort)" ]
 }
 
 @test "a node range expands to the cluster's addresses, in -o, in a hosts file and on stdin" {
   # Hosts 0..2 are 10.231.0.1 .. 10.231.0.3.
-  [ "$H0 $H1 $H2" = "10.231.0.1 10.231.0.2 10.231.0.3" ]
-  want=$(printf '%s\n' "$U@$H0 orgc0" "$U@$H1 orgc1" "$U@$H2 orgc2")
+  [ "$IP0 $IP1 $IP2" = "10.231.0.1 10.231.0.2 10.231.0.3" ]
+  want=$(printf '%s\n' "$H0 orgc0" "$H1 orgc1" "$H2 orgc2")
   run --separate-stderr "$ORGALORG" -y -o "$U@10.231.0.[1-3]:22" -C hostname
   [ "$status" -eq 0 ]
   [ "$(sort <<<"$output")" = "$(sed 's/ /:22 /' <<<"$want")" ]
@@ -47,134 +39,134 @@ setup() {
 }
 
 @test "stderr of the hosts goes to stderr, a last line without newline gets one" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- 'echo out; echo err >&2; printf tail'
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -C -- 'echo out; echo err >&2; printf tail'
   [ "$status" -eq 0 ]
-  [ "$output" = "$(printf '%s out\n%s tail' "$U@$H0" "$U@$H0")" ]
-  [[ "$stderr" == *"$U@$H0 err"* ]]
+  [ "$output" = "$(printf '%s out\n%s tail' "$H0" "$H0")" ]
+  [[ "$stderr" == *"$H0 err"* ]]
 }
 
 @test "the user's words reach the remote shell as typed" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- 'x=1; echo "$x" | tr 1 2 && echo $((3+4))'
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -C -- 'x=1; echo "$x" | tr 1 2 && echo $((3+4))'
   [ "$status" -eq 0 ]
-  [ "$output" = "$(printf '%s 2\n%s 7' "$U@$H0" "$U@$H0")" ]
+  [ "$output" = "$(printf '%s 2\n%s 7' "$H0" "$H0")" ]
 }
 
 @test "a failing host is named and the exit status is 1" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -C -- \
-    "if [ \$(hostname -I | tr -d ' ') = $H1 ]; then exit 3; fi; echo fine"
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -o "$H1" -C -- \
+    "if [ \$(hostname -I | tr -d ' ') = $IP1 ]; then exit 3; fi; echo fine"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"commands are failed on 1 out of 2 nodes"* ]]
-  [[ "$stderr" == *"$U@$H1: exit code 3"* ]]
-  [[ "$output" == *"$U@$H0 fine"* ]]
+  [[ "$stderr" == *"$H1: exit code 3"* ]]
+  [[ "$output" == *"$H0 fine"* ]]
 }
 
 @test "all hosts failing groups the exit codes" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -o "$U@$H2" -C -- exit 17
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -o "$H1" -o "$H2" -C -- exit 17
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"commands are failed on all 3 nodes"* ]]
   [[ "$stderr" == *"code 17 (3 nodes)"* ]]
 }
 
 @test "-q writes raw output" {
-  run --separate-stderr "$ORGALORG" -y -q -o "$U@$H0" -C -- printf 'a\\nb'
+  run --separate-stderr "$ORGALORG" -y -q -o "$H0" -C -- printf 'a\\nb'
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'a\nb')" ]
 }
 
 @test "-r runs the command in that directory" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -r /usr/share -C -- pwd
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -r /usr/share -C -- pwd
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H0 /usr/share" ]
+  [ "$output" = "$H0 /usr/share" ]
 }
 
 @test "-x runs the command as root through sudo" {
-  run --separate-stderr "$ORGALORG" -y -x -o "$U@$H0" -C -- id -u
+  run --separate-stderr "$ORGALORG" -y -x -o "$H0" -C -- id -u
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H0 0" ]
+  [ "$output" = "$H0 0" ]
 }
 
 @test "without -i the remote stdin is empty; with -i the file reaches every host" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- wc -c
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -C -- wc -c
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H0 0" ]
+  [ "$output" = "$H0 0" ]
   printf 'line one\nline two\n' >"$BATS_TEST_TMPDIR/in"
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -o "$U@$H1" -i "$BATS_TEST_TMPDIR/in" -C -- sha1sum
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -o "$H1" -i "$BATS_TEST_TMPDIR/in" -C -- sha1sum
   [ "$status" -eq 0 ]
   sum=$(sha1sum <"$BATS_TEST_TMPDIR/in")
-  [ "$(echo "$output" | sort)" = "$(printf '%s %s\n' "$U@$H0" "$sum" "$U@$H1" "$sum" | sort)" ]
+  [ "$(echo "$output" | sort)" = "$(printf '%s %s\n' "$H0" "$sum" "$H1" "$sum" | sort)" ]
 }
 
 @test "--json writes one parseable object per line" {
-  run --separate-stderr "$ORGALORG" -y --json -o "$U@$H0" -C -- 'echo a; echo b >&2'
+  run --separate-stderr "$ORGALORG" -y --json -o "$H0" -C -- 'echo a; echo b >&2'
   [ "$status" -eq 0 ]
   echo "$output" | python3 -c '
 import json, sys
 lines = [json.loads(l) for l in sys.stdin]
-assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$H0"'", "body": "a"}], lines
+assert lines == [{"stream": "stdout", "node": "['"$H0"':22]", "host": "'"$H0"'", "body": "a"}], lines
 '
   echo "$stderr" | grep '"body":"b"' >/dev/null
 }
 
 @test "an unreachable host is named and fails the run; -w skips it with a warning" {
-  run --separate-stderr "$ORGALORG" -y -c 2000 -o "$U@$H0" -o "$U@127.0.0.1:1" -C -- echo up
+  run --separate-stderr "$ORGALORG" -y -c 2000 -o "$H0" -o "$U@127.0.0.1:1" -C -- echo up
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"127.0.0.1:1"* ]]
-  run --separate-stderr "$ORGALORG" -y -w -c 2000 -o "$U@$H0" -o "$U@127.0.0.1:1" -C -- echo up
+  run --separate-stderr "$ORGALORG" -y -w -c 2000 -o "$H0" -o "$U@127.0.0.1:1" -C -- echo up
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H0 up" ]
+  [ "$output" = "$H0 up" ]
   [[ "$stderr" == *"warning"*"127.0.0.1:1"* ]]
 }
 
 @test "a host that does not answer times out by name within the connect timeout" {
   "$CLUSTER" cut 2
   start=$(date +%s%N)
-  run --separate-stderr "$ORGALORG" -y -c 1500 -o "$U@$H0" -o "$U@$H2" -C -- true
+  run --separate-stderr "$ORGALORG" -y -c 1500 -o "$H0" -o "$H2" -C -- true
   elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
   "$CLUSTER" heal 2
   [ "$status" -eq 1 ]
-  [[ "$stderr" == *"$H2"* ]]
+  [[ "$stderr" == *"$IP2"* ]]
   [[ "$stderr" == *"timed out"* ]]
   [ "$elapsed_ms" -lt 6000 ]
 }
 
 @test "an unknown host key is recorded; a changed one is refused naming host and file" {
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- true
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -C -- true
   [ "$status" -eq 0 ]
-  grep "$H0" "$HOME/.ssh/known_hosts" >/dev/null
+  grep "$IP0" "$HOME/.ssh/known_hosts" >/dev/null
   # Replace the recorded key by another one for the same host.
   ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/other" >/dev/null
-  echo "$H0 $(cut -d' ' -f1,2 "$BATS_TEST_TMPDIR/other.pub")" >"$HOME/.ssh/known_hosts"
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H0" -C -- echo should-not-run
+  echo "$IP0 $(cut -d' ' -f1,2 "$BATS_TEST_TMPDIR/other.pub")" >"$HOME/.ssh/known_hosts"
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -C -- echo should-not-run
   [ "$status" -eq 1 ]
   [ -z "$output" ]
-  [[ "$stderr" == *"$H0"* ]]
+  [[ "$stderr" == *"$IP0"* ]]
   [[ "$stderr" == *"changed"* ]]
   [[ "$stderr" == *"known_hosts"* ]]
 }
 
 @test "--host-key-check strict refuses an unknown host key and records nothing" {
-  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$U@$H0" -C -- echo should-not-run
+  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$H0" -C -- echo should-not-run
   [ "$status" -eq 1 ]
   [ -z "$output" ]
-  [[ "$stderr" == *"$H0"* ]]
+  [[ "$stderr" == *"$IP0"* ]]
   [ ! -s "$HOME/.ssh/known_hosts" ]
   # Once known, strict lets it through.
-  run "$ORGALORG" -y -o "$U@$H0" -C -- true
-  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$U@$H0" -C -- echo ran
+  run "$ORGALORG" -y -o "$H0" -C -- true
+  run --separate-stderr "$ORGALORG" -y --host-key-check strict -o "$H0" -C -- echo ran
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H0 ran" ]
+  [ "$output" = "$H0 ran" ]
 }
 
 @test "Ctrl-C stops the remote commands and their children on every host, exit 130" {
   for sudo in "" -x; do
-    "$ORGALORG" $sudo -o "$U@$H0" -o "$U@$H1" -C -- 'sleep 307 & sleep 308; echo never' \
+    "$ORGALORG" $sudo -o "$H0" -o "$H1" -C -- 'sleep 307 & sleep 308; echo never' \
       >"$BATS_TEST_TMPDIR/out" 2>&1 &
     pid=$!
     await_matching '^sleep 30[78]' 4
-    start=$(date +%s%N)
+    start=$(now_us)
     kill -INT "$pid"
     wait "$pid" && status=0 || status=$?
-    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    elapsed_ms=$((($(now_us) - start) / 1000))
     [ "$status" -eq 130 ]
     [ "$elapsed_ms" -lt 8000 ]
     ! grep never "$BATS_TEST_TMPDIR/out"

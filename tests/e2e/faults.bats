@@ -24,23 +24,19 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+uses_cluster 5
 
 setup_file() {
-  cluster_ensure 5
+  cluster_ensure "$E2E_HOSTS"
   BIG=$BATS_FILE_TMPDIR/big.bin      # 20 MB: 8 s through a 20mbit link
   head -c 20000000 /dev/urandom >"$BIG"
   export BIG
 }
 
-teardown_file() {
-  cluster_release
-}
-
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H=()
-  for i in 0 1 2 3 4; do H+=("$U@$(host_ip "$i")"); done
+  name_hosts 5
+  H=("$H0" "$H1" "$H2" "$H3" "$H4")
   OUT=$BATS_TEST_TMPDIR/out
   ERR=$BATS_TEST_TMPDIR/err
   RUN_PID=
@@ -70,8 +66,6 @@ disturb() {  # cut|rate|... I [ARG]: change host I, undone by teardown
   esac
 }
 
-now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
-
 start_clock() { T0=$(now_us); }
 
 elapsed_ms() { echo $((($(now_us) - T0) / 1000)); }
@@ -92,27 +86,10 @@ wait_run() {
   log_time
 }
 
-# With E2E_TIMES=<file>, every measured exit is logged there (for reports).
-log_time() {
-  [ -z "${E2E_TIMES:-}" ] || echo "$BATS_TEST_DESCRIPTION: exit $status after $ELAPSED_MS ms" >>"$E2E_TIMES"
-}
-
 interrupt_run() {  # SIGINT to the background run, starts the clock, waits
   start_clock
   kill -INT "$RUN_PID"
   wait_run
-}
-
-await() {  # SECONDS CMD...: poll CMD every 50 ms until it succeeds
-  local n=$(($1 * 20))
-  shift
-  while ((n-- > 0)); do
-    "$@" && return 0
-    kill -0 "${RUN_PID:-$$}" 2>/dev/null || { "$@"; return; }  # the run ended: last chance
-    sleep 0.05
-  done
-  echo "await: timed out waiting for: $*" >&2
-  return 1
 }
 
 # Pids of live processes of host I whose command line matches the ERE.
@@ -133,8 +110,6 @@ count_on() { pids_on "$@" | wc -l; }
 running_on() { [ "$(count_on "$1" "$2")" -ge 1 ]; }
 
 gone_on() { [ "$(count_on "$1" "$2")" -eq 0 ]; }
-
-file_bigger_than() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
 
 err_has() { grep -F -- "$1" "$ERR" >/dev/null; }
 

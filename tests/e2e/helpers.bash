@@ -1,11 +1,19 @@
 # tests/e2e/helpers.bash — shared by every e2e bats file (`load helpers`).
+# One meaning per name: H<I> is always user@address of host I, IP<I> its
+# bare address, U the cluster's user.
 #
 # REPO, CLUSTER (the cluster script), ORGALORG (binary under test).
+# uses_cluster N     at the top of a file, after `load helpers`: setup_file
+#                    brings up N hosts (cluster_ensure), teardown_file tears
+#                    down what it brought up. A file that needs more in
+#                    setup_file defines its own, calling cluster_ensure
+#                    "$E2E_HOSTS" first.
 # cluster_ensure N   in setup_file: bring up N hosts unless CLUSTER_UP=1 (then
 #                    reuse the running cluster, which must have >= N hosts);
 #                    exports CLUSTER_KEY/USER/DIR/N and CLUSTER_IPS.
 # cluster_release    in teardown_file: tear down only what cluster_ensure made.
 # host_ip I          address of host I.
+# name_hosts N       sets U, H0..H<N-1> (user@address) and IP0..IP<N-1>.
 # live_matching P    count of live (not zombie) processes on the machine whose
 #                    command line matches grep pattern P (the hosts share
 #                    the machine's pid namespace: use markers unique per test).
@@ -13,6 +21,15 @@
 # RSS_BOUND_KB       the most client memory (peak RSS, KiB) a bounded-memory
 #                    test accepts: 64 MiB, or 1 GiB for a sanitizer build
 #                    (ORGALORG_SANITIZED=1: ASan's shadow and quarantine).
+# await SECS CMD...  runs CMD every 50 ms until it succeeds (status 0) or SECS
+#                    whole seconds pass (status 1, naming CMD on stderr); when
+#                    $RUN_PID (the run under test, in the background) has
+#                    ended, CMD gets one last try instead of the rest of the
+#                    wait.
+# now_us             microseconds since the epoch (for ELAPSED_MS).
+# log_time           with E2E_TIMES=<file>, appends the test's exit status,
+#                    ELAPSED_MS and (when set) RSS_KB and BASE_RSS_KB there.
+# file_bigger_than F B   true when file F exists and has more than B bytes.
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -22,6 +39,12 @@ CLUSTER=$REPO/tests/cluster/cluster
 ORGALORG=${ORGALORG:-$REPO/build/orgalorg}
 export REPO CLUSTER ORGALORG
 if [[ ${ORGALORG_SANITIZED:-} == 1 ]]; then RSS_BOUND_KB=1048576; else RSS_BOUND_KB=65536; fi
+
+uses_cluster() {  # N
+  E2E_HOSTS=$1
+  setup_file() { cluster_ensure "$E2E_HOSTS"; }
+  teardown_file() { cluster_release; }
+}
 
 cluster_ensure() {
   local want=$1
@@ -63,6 +86,16 @@ host_ip() {
   echo "${ips[$1]}"
 }
 
+name_hosts() {  # N
+  local i ip
+  U=$CLUSTER_USER
+  for ((i = 0; i < $1; i++)); do
+    ip=$(host_ip "$i") || return 1
+    printf -v "IP$i" %s "$ip"
+    printf -v "H$i" %s "$U@$ip"
+  done
+}
+
 orgalorg_env() {
   HOME=$BATS_FILE_TMPDIR/home
   mkdir -p "$HOME/.ssh"
@@ -80,9 +113,34 @@ live_matching() {
 
 # Waits until `live_matching PATTERN` reaches COUNT (10 s at most).
 await_matching() {  # pattern count
-  for _ in $(seq 100); do
-    [ "$(live_matching "$1")" -ge "$2" ] && return 0
-    sleep 0.1
+  await 10 matching_at_least "$1" "$2"
+}
+
+matching_at_least() { [ "$(live_matching "$1")" -ge "$2" ]; }
+
+await() {  # SECS CMD...
+  local n=$(($1 * 20))
+  shift
+  while ((n-- > 0)); do
+    "$@" && return 0
+    if [[ -n ${RUN_PID:-} ]] && ! kill -0 "$RUN_PID" 2>/dev/null; then
+      "$@" && return 0  # the run ended: last chance
+      echo "await: the run ended before: $*" >&2
+      return 1
+    fi
+    sleep 0.05
   done
+  echo "await: timed out waiting for: $*" >&2
   return 1
 }
+
+now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
+
+log_time() {
+  [ -n "${E2E_TIMES:-}" ] || return 0
+  local rss=
+  [ -z "${RSS_KB:-}" ] || rss=", peak RSS $RSS_KB KB (base ${BASE_RSS_KB:-?} KB)"
+  echo "$BATS_TEST_DESCRIPTION: exit $status after $ELAPSED_MS ms$rss" >>"$E2E_TIMES"
+}
+
+file_bigger_than() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }

@@ -3,19 +3,11 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
+  name_hosts 3
 }
 
 teardown() {
@@ -26,11 +18,7 @@ teardown() {
 hold_lock() {
   "$ORGALORG" "$@" -L 2>"$BATS_TEST_TMPDIR/lock.err" &
   LOCK_PID=$!
-  for _ in $(seq 100); do
-    grep 'waiting for interrupt' "$BATS_TEST_TMPDIR/lock.err" >/dev/null && return 0
-    kill -0 "$LOCK_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  RUN_PID=$LOCK_PID await 10 grep -q 'waiting for interrupt' "$BATS_TEST_TMPDIR/lock.err" && return 0
   cat "$BATS_TEST_TMPDIR/lock.err" >&2
   return 1
 }

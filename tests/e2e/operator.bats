@@ -4,19 +4,11 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 5
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 5
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$(host_ip 0); H1=$(host_ip 1); H2=$(host_ip 2); H3=$(host_ip 3)
+  name_hosts 4
   FAILED=$BATS_TEST_TMPDIR/failed
 }
 
@@ -30,27 +22,27 @@ teardown() {
 @test "--failed-hosts lists each host that did not succeed with its cause; -o re-runs exactly those" {
   # orgc1 fails, port 2 of host 0 refuses, the others succeed (-w goes on).
   run --separate-stderr "$ORGALORG" -y -w -c 3000 --failed-hosts "$FAILED" \
-    -o "$U@$H0" -o "$U@$H1" -o "$U@$H2" -o "$U@$H0:2" -C -- \
+    -o "$H0" -o "$H1" -o "$H2" -o "$H0:2" -C -- \
     'if [ "$(hostname)" = orgc1 ]; then exit 3; fi; echo fine'
   [ "$status" -eq 1 ]
-  [ "$(cat "$FAILED")" = "$U@$H1  # exit code 3
-$U@$H0:2  # can't connect to $U@$H0:2: connection refused" ]
+  [ "$(cat "$FAILED")" = "$H1  # exit code 3
+$H0:2  # can't connect to $H0:2: connection refused" ]
   # Fed back: only those two are tried (the refused one is skipped with -w).
   run --separate-stderr "$ORGALORG" -y -w -c 3000 -o "$FAILED" --failed-hosts "$FAILED" -C -- hostname
   [ "$status" -eq 0 ]
-  [ "$output" = "$U@$H1 orgc1" ]
-  [ "$(cat "$FAILED")" = "$U@$H0:2  # can't connect to $U@$H0:2: connection refused" ]
+  [ "$output" = "$H1 orgc1" ]
+  [ "$(cat "$FAILED")" = "$H0:2  # can't connect to $H0:2: connection refused" ]
   # All good: the file is emptied, not left stale.
-  run --separate-stderr "$ORGALORG" -y -o "$U@$H1" --failed-hosts "$FAILED" -C -- true
+  run --separate-stderr "$ORGALORG" -y -o "$H1" --failed-hosts "$FAILED" -C -- true
   [ "$status" -eq 0 ]
   [ -f "$FAILED" ] && [ ! -s "$FAILED" ]
   # Without -w an unreachable host stops the run: every host is listed.
-  run --separate-stderr "$ORGALORG" -y -c 3000 --failed-hosts "$FAILED" -o "$U@$H0" -o "$U@$H0:2" -C -- true
+  run --separate-stderr "$ORGALORG" -y -c 3000 --failed-hosts "$FAILED" -o "$H0" -o "$H0:2" -C -- true
   [ "$status" -eq 1 ]
-  [ "$(cat "$FAILED")" = "$U@$H0  # not done: the run stopped on an error elsewhere
-$U@$H0:2  # can't connect to $U@$H0:2: connection refused" ]
+  [ "$(cat "$FAILED")" = "$H0  # not done: the run stopped on an error elsewhere
+$H0:2  # can't connect to $H0:2: connection refused" ]
   # A file that can't be written is refused before anything runs.
-  run --separate-stderr "$ORGALORG" -y --failed-hosts "$BATS_TEST_TMPDIR/no/such/dir" -o "$U@$H0" -C -- echo ran
+  run --separate-stderr "$ORGALORG" -y --failed-hosts "$BATS_TEST_TMPDIR/no/such/dir" -o "$H0" -C -- echo ran
   [ "$status" -eq 1 ]
   [ -z "$output" ]
   [[ "$stderr" == *"--failed-hosts"*"no/such/dir"*"No such file or directory"* ]]
@@ -59,20 +51,20 @@ $U@$H0:2  # can't connect to $U@$H0:2: connection refused" ]
 @test "--timeout stops the command on the slow host only, leaving nothing running there" {
   for sudo in "" -x; do
     start=$(date +%s%N)
-    run --separate-stderr "$ORGALORG" $sudo -y --timeout 1500 -o "$U@$H0" -o "$U@$H1" -C -- \
+    run --separate-stderr "$ORGALORG" $sudo -y --timeout 1500 -o "$H0" -o "$H1" -C -- \
       'if [ "$(hostname)" = orgc1 ]; then sleep 327 & sleep 328; echo never; fi; echo done'
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     [ "$status" -eq 1 ]
-    [ "$output" = "$U@$H0 done" ]
-    [[ "$stderr" == *"commands are failed on 1 out of 2 nodes"*"$U@$H1"*"timed out after 1500 ms"* ]]
+    [ "$output" = "$H0 done" ]
+    [[ "$stderr" == *"commands are failed on 1 out of 2 nodes"*"$H1"*"timed out after 1500 ms"* ]]
     [ "$elapsed_ms" -ge 1500 ]
     [ "$elapsed_ms" -lt 8000 ]
     [ "$(live_matching '^sleep 32[78]')" -eq 0 ]
   done
   # The lock (taken without -y) is released too, and a sync tool is bound the same way.
-  run --separate-stderr "$ORGALORG" -x --timeout 1000 -o "$U@$H2" -S --no-upload -m -n 'sleep 329'
+  run --separate-stderr "$ORGALORG" -x --timeout 1000 -o "$H2" -S --no-upload -m -n 'sleep 329'
   [ "$status" -eq 1 ]
-  [[ "$stderr" == *"$U@$H2"*"timed out after 1000 ms"* ]]
+  [[ "$stderr" == *"$H2"*"timed out after 1000 ms"* ]]
   [ "$(live_matching '^sleep 329')" -eq 0 ]
   "$CLUSTER" exec 2 'flock -nx / true'
 }

@@ -5,21 +5,12 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 5
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 5
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  HOSTS=()
-  for i in 0 1 2 3 4; do HOSTS+=("$U@$(host_ip "$i")"); done
-  H0=${HOSTS[0]}; H1=${HOSTS[1]}; H2=${HOSTS[2]}
+  name_hosts 5
+  HOSTS=("$H0" "$H1" "$H2" "$H3" "$H4")
   ALL=()
   for h in "${HOSTS[@]}"; do ALL+=(-o "$h"); done
   SRC=$BATS_TEST_TMPDIR/src

@@ -3,14 +3,7 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 teardown() {
   "$CLUSTER" uplink off >/dev/null 2>&1 || true
@@ -18,8 +11,7 @@ teardown() {
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
+  name_hosts 3
   SRC=$BATS_TEST_TMPDIR/src
   mkdir -p "$SRC/tree/sub/empty"
   echo "plain" >"$SRC/tree/plain"

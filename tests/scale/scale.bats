@@ -8,14 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load ../e2e/helpers
-
-setup_file() {
-  cluster_ensure 200
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 200
 
 setup() {
   orgalorg_env
