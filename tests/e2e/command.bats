@@ -110,7 +110,8 @@ setup() {
   echo "$output" | python3 -c '
 import json, sys
 lines = [json.loads(l) for l in sys.stdin]
-assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$H0"'", "body": "a"}], lines
+assert lines == [{"stream": "stdout", "node": "['"$U@$H0"':22]", "host": "'"$U@$H0"'", "body": "a"},
+                 {"stream": "exit", "node": "['"$U@$H0"':22]", "host": "'"$U@$H0"'", "exit_code": 0, "error": None}], lines
 '
   echo "$stderr" | grep '"body":"b"' >/dev/null
 }
