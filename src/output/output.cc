@@ -160,13 +160,17 @@ void Output::Status(std::string text) {
     ScheduleRedraw(kStatusIntervalMs - since);  // Not dropped: drawn then.
     return;
   }
+  if (mid_line_) {  // Drawing would wipe the piece on the terminal.
+    ScheduleRedraw(kStatusIntervalMs);
+    return;
+  }
   DrawStatus(now);
 }
 
 void Output::RedrawStatus() {
   redraw_scheduled_ = false;
   if (!config_.status_line || status_.empty()) return;
-  if (batch_depth_ > 0) return ScheduleRedraw(kStatusIntervalMs);
+  if (batch_depth_ > 0 || mid_line_) return ScheduleRedraw(kStatusIntervalMs);
   if (status_drawn_ && !status_dirty_) return;
   DrawStatus(NowMs());
 }
@@ -212,6 +216,7 @@ void Output::HostPiece(const HostRef& host, Stream stream, std::string_view text
     return;
   }
   Write(stream, {first ? Prefix(stream, host, host.display) : std::string(), text, last ? "\n" : ""});
+  mid_line_ = !last;
 }
 
 void Output::HostEnd(const HostRef& host, std::optional<int> exit_code, const util::Status& error) {

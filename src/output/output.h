@@ -65,7 +65,7 @@ class Output {
   // A piece of one host line, for a run where no other host can write to
   // `stream` (one host): the prefix when `first`, the text, the newline
   // when `last`. Nothing else should be written between a first piece and
-  // its last one.
+  // its last one; the status line waits for the last one.
   void HostPiece(const HostRef& host, Stream stream, std::string_view text, bool first, bool last);
 
   // The end of a host's command. With --json, one object on stdout:
@@ -154,6 +154,7 @@ class Output {
   long long status_drawn_at_ms_ = 0;
   RedrawScheduler scheduler_;
   bool redraw_scheduled_ = false;
+  bool mid_line_ = false;  // A HostPiece line is not finished yet.
 };
 
 // Most bytes of gathered lines written at once in a batch.

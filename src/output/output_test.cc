@@ -226,6 +226,23 @@ TEST(OutputTest, AStatusTooSoonIsDrawnWhenTheSchedulerCallsBack) {
   out.SetRedrawScheduler(nullptr);
 }
 
+TEST(OutputTest, TheStatusLineWaitsForTheEndOfALineWrittenInPieces) {
+  Capture c;
+  Output out({.status_line = true}, c.out(), c.err());
+  int asked = 0;
+  out.SetRedrawScheduler([&](long long) { ++asked; });
+  out.HostPiece(kHost, Stream::kStdout, "first ", true, false);
+  out.Status("exec: 0/1 done");  // Would wipe "web1 first " on a terminal.
+  out.RedrawStatus();
+  EXPECT_EQ(c.TakeErr(), "");
+  EXPECT_GE(asked, 1);
+  out.HostPiece(kHost, Stream::kStdout, "second", false, true);
+  out.RedrawStatus();
+  EXPECT_EQ(c.TakeOut(), "web1 first second\n");
+  EXPECT_EQ(c.TakeErr(), "\r\033[Kexec: 0/1 done");
+  out.SetRedrawScheduler(nullptr);
+}
+
 TEST(OutputTest, ALineLongerThanAPipeIsWrittenWholeWithOnePrefix) {
   char path[] = "/tmp/output_test_XXXXXX";
   int fd = mkstemp(path);
