@@ -1,6 +1,8 @@
 // orgalorg: argv -> Options -> app::Run -> exit code.
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "app/run.h"
 #include "cli/options.h"
 #include "cli/usage.h"
@@ -14,10 +16,17 @@ int main(int argc, char** argv) {
     out.Error(options.status());
     return app::kExitError;
   }
+  output::ColorMode color = options->color == cli::Color::kAlways  ? output::ColorMode::kAlways
+                            : options->color == cli::Color::kNever ? output::ColorMode::kNever
+                                                                   : output::ColorMode::kAuto;
+  const char* no_color = std::getenv("NO_COLOR");
   output::Output out({.quiet = options->quiet,
                       .json = options->json,
                       .verbose = options->verbose,
-                      .status_line = isatty(2) && !options->quiet && !options->json});
+                      .status_line = isatty(2) && !options->quiet && !options->json,
+                      .color_stdout = output::UseColor(color, isatty(1), no_color),
+                      .color_stderr = output::UseColor(color, isatty(2), no_color),
+                      .theme = options->colors_light ? output::Theme::kLight : output::Theme::kDark});
   if (options->help) {
     out.Text(output::Stream::kStdout, cli::HelpText());
     return app::kExitOk;

@@ -57,9 +57,15 @@ std::string CurrentUserName() {
 }
 
 RunContext::RunContext(const cli::Options& options, output::Output* out, HostLedger* ledger)
-    : options_(options), out_(out), ledger_(ledger) {}
+    : options_(options), out_(out), ledger_(ledger) {
+  // A status line update that came too soon is drawn by a timer of the loop.
+  out_->SetRedrawScheduler([this](long long delay_ms) {
+    loop_.AddTimerAfter(ssh::Milliseconds(delay_ms), [this] { out_->RedrawStatus(); });
+  });
+}
 
 RunContext::~RunContext() {
+  out_->SetRedrawScheduler(nullptr);
   Unlock();
   nodes_.clear();  // Sessions go before the loop they use.
   if (signal_fd_ >= 0) close(signal_fd_);

@@ -76,7 +76,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
                                                        : result.outcomes[i].error.ToString(),
                          ssh::MillisecondsSince(r.started)));
     if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
-    host_output.Finish(i);
+    host_output.Finish(i, code >= 0 ? std::optional<int>(code) : std::nullopt, result.outcomes[i].error);
     if (spec.relay) {
       spec.relay->Detach(i);
       if (!result.outcomes[i].ok()) spec.relay->CloseAll();
@@ -203,7 +203,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       run.channel->Close();
       run.done = true;
       result.outcomes[i].error = util::Status::Error("interrupted");
-      host_output.Finish(i);
+      host_output.Finish(i, std::nullopt, result.outcomes[i].error);
     }
     loop->RunOnce(ssh::Milliseconds(0));  // Let the signal and close go out.
   }

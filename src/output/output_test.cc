@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace output {
 namespace {
@@ -138,6 +140,128 @@ TEST(OutputTest, BatchedLinesKeepTheirBytesAndOrder) {
     EXPECT_GE(capture.TakeOut().size(), kBatchBytes);
   }
   EXPECT_EQ(capture.TakeOut().size() % 1006, 0u);  // Whole lines only.
+}
+
+TEST(OutputTest, ColourPrefixesAndLevelsOnlyOnColouredStreams) {
+  Capture c;
+  Output out({.color_stdout = true, .color_stderr = true}, c.out(), c.err());
+  out.HostLine(kHost, Stream::kStdout, "hello");
+  out.Log(Level::kWarning, "w");
+  out.Error(util::Status::Error("e"));
+  std::string sgr(HostColor(Theme::kDark, "web1"));
+  EXPECT_EQ(c.TakeOut(), "\033[" + sgr + "mweb1\033[0m hello\n");
+  EXPECT_EQ(c.TakeErr(), "\033[1;93mwarning:\033[0m w\n\033[1;91merror:\033[0m e\n");
+  Output plain({.color_stdout = false, .color_stderr = false}, c.out(), c.err());
+  plain.HostLine(kHost, Stream::kStdout, "hello");
+  plain.Log(Level::kError, "e");
+  EXPECT_EQ(c.TakeOut(), "web1 hello\n");
+  EXPECT_EQ(c.TakeErr(), "error: e\n");
+}
+
+TEST(OutputTest, LightThemeAndVerboseIdentityUseTheHostsColour) {
+  Capture c;
+  Output out({.verbose = 1, .color_stderr = true, .theme = Theme::kLight}, c.out(), c.err());
+  out.HostLine(kHost, Stream::kStdout, "hi");
+  std::string sgr(HostColor(Theme::kLight, "web1"));
+  EXPECT_EQ(c.TakeErr(), "<stdout> \033[" + sgr + "m[me@web1:22]\033[0m hi\n");
+}
+
+TEST(OutputTest, JsonAndQuietNeverCarryEscapes) {
+  for (Config config : {Config{.json = true, .color_stdout = true, .color_stderr = true},
+                        Config{.quiet = true, .color_stdout = true, .color_stderr = true}}) {
+    Capture c;
+    Output out(config, c.out(), c.err());
+    out.HostLine(kHost, Stream::kStdout, "hello");
+    out.HostLine(kHost, Stream::kStderr, "oops");
+    out.HostEnd(kHost, 0, util::Status::Ok());
+    out.Log(Level::kWarning, "w");
+    out.Error(util::Status::Error("inner").Wrap("outer"));
+    std::string all = c.TakeOut() + c.TakeErr();
+    EXPECT_FALSE(all.empty());
+    EXPECT_EQ(all.find('\033'), std::string::npos) << all;
+  }
+}
+
+TEST(OutputTest, JsonEndRecordPerHost) {
+  Capture c;
+  Output out({.json = true}, c.out(), c.err());
+  out.HostEnd(kHost, 3, util::Status::Ok());
+  out.HostEnd(kHost, std::nullopt, util::Status::Error("connection lost").Wrap("channel"));
+  std::string text = c.TakeOut();
+  size_t newline = text.find('\n');
+  EXPECT_EQ(text.substr(0, newline),
+            R"({"stream":"exit","node":"[me@web1:22]","host":"web1","exit_code":3,"error":null})");
+  auto second = nlohmann::json::parse(text.substr(newline + 1));
+  EXPECT_EQ(second["exit_code"], nullptr);
+  EXPECT_EQ(second["error"], "channel: connection lost");
+  Output plain({}, c.out(), c.err());
+  plain.HostEnd(kHost, 0, util::Status::Ok());  // Only with --json.
+  EXPECT_EQ(c.TakeOut(), "");
+}
+
+TEST(OutputTest, AStatusTooSoonIsDrawnWhenTheSchedulerCallsBack) {
+  Capture c;
+  Output out({.status_line = true}, c.out(), c.err());
+  std::vector<long long> asked;
+  out.SetRedrawScheduler([&](long long delay_ms) { asked.push_back(delay_ms); });
+  out.Status("exec: 1/5 done");
+  out.Status("exec: 2/5 done");  // Within the interval: not drawn yet...
+  out.Status("exec: 3/5 done");  // ...and one callback is enough.
+  EXPECT_EQ(c.TakeErr(), "\r\033[Kexec: 1/5 done");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_GE(asked[0], 1);
+  EXPECT_LE(asked[0], kStatusIntervalMs);
+  out.RedrawStatus();  // ...but drawn at the next tick: never stale.
+  EXPECT_EQ(c.TakeErr(), "\r\033[Kexec: 3/5 done");
+  out.RedrawStatus();  // Nothing new: nothing drawn.
+  EXPECT_EQ(c.TakeErr(), "");
+  // Output erases the line; a callback puts it back afterwards.
+  out.HostLine(kHost, Stream::kStdout, "line");
+  EXPECT_EQ(asked.size(), 2u);
+  out.RedrawStatus();
+  EXPECT_EQ(c.TakeErr(), "\r\033[K\r\033[Kexec: 3/5 done");
+  out.ClearStatus();
+  out.RedrawStatus();  // Cleared: stays away.
+  EXPECT_EQ(c.TakeErr(), "\r\033[K");
+  out.SetRedrawScheduler(nullptr);
+}
+
+TEST(OutputTest, TheStatusLineWaitsForTheEndOfALineWrittenInPieces) {
+  Capture c;
+  Output out({.status_line = true}, c.out(), c.err());
+  int asked = 0;
+  out.SetRedrawScheduler([&](long long) { ++asked; });
+  out.HostPiece(kHost, Stream::kStdout, "first ", true, false);
+  out.Status("exec: 0/1 done");  // Would wipe "web1 first " on a terminal.
+  out.RedrawStatus();
+  EXPECT_EQ(c.TakeErr(), "");
+  EXPECT_GE(asked, 1);
+  out.HostPiece(kHost, Stream::kStdout, "second", false, true);
+  out.RedrawStatus();
+  EXPECT_EQ(c.TakeOut(), "web1 first second\n");
+  EXPECT_EQ(c.TakeErr(), "\r\033[Kexec: 0/1 done");
+  out.SetRedrawScheduler(nullptr);
+}
+
+TEST(OutputTest, ALineLongerThanAPipeIsWrittenWholeWithOnePrefix) {
+  char path[] = "/tmp/output_test_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  Capture c;
+  Output out({}, fd, c.err());
+  std::string line(1 << 20, 'x');
+  {
+    Output::Batch batch(&out);
+    out.HostLine(kHost, Stream::kStdout, "short");
+    out.HostLine(kHost, Stream::kStdout, line);
+    out.HostRaw(Stream::kStdout, "raw");
+  }
+  std::string got(line.size() + 64, '\0');
+  ssize_t n = pread(fd, got.data(), got.size(), 0);
+  close(fd);
+  got.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  EXPECT_TRUE(got == "web1 short\nweb1 " + line + "\nraw") << got.size();
 }
 
 }  // namespace

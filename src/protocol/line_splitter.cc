@@ -3,6 +3,20 @@
 #include <utility>
 
 namespace protocol {
+namespace {
+
+// A buffer grown past this by a long line is released once the line is out.
+constexpr size_t kKeptCapacityBytes = 256 * 1024;
+
+void Clear(std::string* buffer) {
+  if (buffer->capacity() > kKeptCapacityBytes) {
+    std::string().swap(*buffer);
+  } else {
+    buffer->clear();
+  }
+}
+
+}  // namespace
 
 LineSplitter::LineSplitter(Sink sink, size_t max_line_bytes)
     : sink_(std::move(sink)),
@@ -28,7 +42,7 @@ std::string_view LineSplitter::EmitFullChunks(std::string_view piece) {
       buffer_.append(piece.substr(0, room));
       piece.remove_prefix(room);
       Emit(buffer_, /*partial=*/true, false);
-      buffer_.clear();
+      Clear(&buffer_);
     }
   }
   return piece;
@@ -48,7 +62,7 @@ void LineSplitter::Feed(std::string_view bytes) {
     } else {
       buffer_.append(piece);
       Emit(buffer_, /*partial=*/false, /*newline=*/true);
-      buffer_.clear();
+      Clear(&buffer_);
     }
     bytes.remove_prefix(newline + 1);
   }
@@ -57,7 +71,7 @@ void LineSplitter::Feed(std::string_view bytes) {
 void LineSplitter::Finish() {
   if (!buffer_.empty()) {
     Emit(buffer_, /*partial=*/false, /*newline=*/false);
-    buffer_.clear();
+    Clear(&buffer_);
   }
   continued_ = false;
 }

@@ -11,7 +11,8 @@
 // the last chunk being the rest of the line (never empty, not partial). A
 // chunk after a partial one has `continued` set. So the splitter buffers at
 // most `max_line_bytes` bytes however long a line is, and a protocol line is
-// only a chunk with !partial && !continued.
+// only a chunk with !partial && !continued. A buffer grown by a long line
+// is released when that line has been passed on.
 //
 // The text passed to the sink points into the splitter's buffer or into the
 // bytes given to Feed(): it is valid only during the sink call. The sink must

@@ -102,7 +102,8 @@ setup() {
   echo "$output" | python3 -c '
 import json, sys
 lines = [json.loads(l) for l in sys.stdin]
-assert lines == [{"stream": "stdout", "node": "['"$H0"':22]", "host": "'"$H0"'", "body": "a"}], lines
+assert lines == [{"stream": "stdout", "node": "['"$H0"':22]", "host": "'"$H0"'", "body": "a"},
+                 {"stream": "exit", "node": "['"$H0"':22]", "host": "'"$H0"'", "exit_code": 0, "error": None}], lines
 '
   echo "$stderr" | grep '"body":"b"' >/dev/null
 }
