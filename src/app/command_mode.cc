@@ -22,7 +22,7 @@ int RunCommandMode(const cli::Options& options, output::Output& out, HostLedger*
   command.root = options.root;
   cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial,
                         cluster::CleanupCommand(RemoteWrapper(options))};
-  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
+  spec.timeout = loop::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
   return RunAndConclude(context, options, spec);

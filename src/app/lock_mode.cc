@@ -4,12 +4,6 @@
 #include "app/setup.h"
 
 namespace app {
-namespace {
-
-// The longest the loop sleeps between checks of the stop flag.
-constexpr ssh::Milliseconds kPollSliceMs{200};
-
-}  // namespace
 
 int RunLockMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   if (options.no_lock) {
@@ -25,7 +19,12 @@ int RunLockMode(const cli::Options& options, output::Output& out, HostLedger* le
   }
   out.Log(output::Level::kInfo, "the cluster lock is held on " + std::to_string(context.nodes().size()) +
                                     " nodes, waiting for interrupt (Ctrl-C) to release it");
-  while (!context.was_interrupted()) context.loop().RunOnce(kPollSliceMs);
+  util::Status waited = context.loop().RunUntil([&] { return context.was_interrupted(); });
+  if (!waited.ok()) {
+    context.Unlock();
+    out.Error(waited.Wrap("can't hold the cluster lock"));
+    return kExitError;
+  }
   if (!context.heartbeat_error().ok()) return context.StopStatus();
   context.Unlock();
   context.RecordAllSucceeded();

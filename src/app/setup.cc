@@ -67,7 +67,7 @@ RunContext::~RunContext() {
 }
 
 util::Status RunContext::Prepare() {
-  if (!loop_.init_status().ok()) return loop_.init_status();
+  if (!loop_.status().ok()) return loop_.status();
   util::Status random = ssh::UseRandomPool();
   if (!random.ok()) return random;
   if (!options_.failed_hosts_file.empty()) {
@@ -98,7 +98,7 @@ util::Status RunContext::Prepare() {
   if (!signal_fd.ok()) return signal_fd.status();
   signal_fd_ = *signal_fd;
   loop_.Watch(
-      signal_fd_, ssh::kReadable,
+      signal_fd_, loop::kReadable,
       [this](uint32_t) {
         if (DrainSignalPipe(signal_fd_) != 0) stop_ = signalled_ = true;
       },
@@ -136,8 +136,10 @@ util::Status RunContext::Connect() {
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
 
-  size_t failed = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_, out_);
+  util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_, out_);
+  if (!connected.ok()) return connected.status();
   if (stop_) return util::Status::Error("interrupted");
+  size_t failed = *connected;
   if (failed == 0) return util::Status::Ok();
 
   util::Status summary = util::Status::Error(
@@ -187,8 +189,8 @@ util::Status RunContext::Lock() {
   int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
   // A PING may go unanswered for the send timeout: on a loaded host the
   // holder can be slow to run without the lock being in danger.
-  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)),
-                        ssh::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
+  lock_->StartHeartbeat(loop::Milliseconds(std::max(interval_ms, 1)),
+                        loop::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
     stop_ = true;
   });

@@ -11,8 +11,8 @@
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 #include "util/status.h"
 
 namespace app {
@@ -58,7 +58,7 @@ class RunContext {
   // Marks every node still in the run as succeeded (lock mode).
   void RecordAllSucceeded();
 
-  ssh::EventLoop& loop() { return loop_; }
+  loop::EventLoop& loop() { return loop_; }
   output::Output* out() { return out_; }
   cluster::Nodes& nodes() { return nodes_; }
   // Set by SIGINT/SIGTERM or a lost heartbeat: every phase stops at once.
@@ -70,7 +70,7 @@ class RunContext {
   const cli::Options& options_;
   output::Output* out_;
   HostLedger* ledger_;
-  ssh::EventLoop loop_;
+  loop::EventLoop loop_;
   cluster::Nodes nodes_;
   std::optional<std::string> password_;
   std::unique_ptr<cluster::ClusterLock> lock_;

@@ -86,7 +86,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
   spec.command = cluster::BuildRemoteCommand(command);
   spec.serial = options.serial;
   spec.cleanup_command = cluster::CleanupCommand(RemoteWrapper(options));
-  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
+  spec.timeout = loop::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
   std::unique_ptr<cluster::SyncRelay> relay;

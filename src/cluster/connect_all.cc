@@ -7,9 +7,6 @@
 namespace cluster {
 namespace {
 
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
-
 ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Address& address) {
   ssh::SessionOptions options = base;
   options.host = address.host;
@@ -20,8 +17,8 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
 
 }  // namespace
 
-size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                  int parallel, const bool* interrupted, output::Output* out) {
+util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
+                                  int parallel, const bool* interrupted, output::Output* out) {
   size_t finished = 0;
   size_t next = 0;
   size_t in_flight = 0;
@@ -36,7 +33,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
       node.session = std::make_unique<ssh::Session>(loop, OptionsFor(base, node.address));
       ++in_flight;
       out->Log(output::Level::kTrace, "connecting to " + node.ref.display);
-      ssh::TimePoint started = ssh::Clock::now();
+      loop::TimePoint started = loop::Clock::now();
       node.session->Connect([&, index, started](util::Status status) {
         Node& done = (*nodes)[index];
         --in_flight;
@@ -45,7 +42,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
           done.ref.identity = done.session->identity();
           out->Log(output::Level::kDebug,
                    fmt::format("connected to {} {} in {} ms ({})", done.ref.display,
-                               done.ref.identity, ssh::MillisecondsSince(started),
+                               done.ref.identity, loop::MillisecondsSince(started),
                                done.session->details()));
         } else {
           done.error = status.Wrap("can't connect to " + done.ref.display);
@@ -60,9 +57,9 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
   };
   start_more();
 
-  while ((in_flight > 0 || next < nodes->size()) && !*interrupted) {
-    loop->RunOnce(kPollSliceMs);
-  }
+  util::Status waited =
+      loop->RunUntil([&] { return (in_flight == 0 && next >= nodes->size()) || *interrupted; });
+  if (!waited.ok()) return waited;
   if (*interrupted) {
     for (Node& node : *nodes) {
       if (node.session && !node.session->connected()) {
@@ -71,7 +68,7 @@ size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions&
       }
     }
   }
-  loop->RunOnce(ssh::Milliseconds(0));  // Run the posted releases.
+  loop->RunOnce(loop::Milliseconds(0));  // Run the posted releases.
   return failed;
 }
 

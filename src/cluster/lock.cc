@@ -11,9 +11,7 @@ namespace cluster {
 namespace {
 
 // How long Release() waits for the holders to exit.
-constexpr ssh::Milliseconds kReleaseWaitMs{5000};
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
+constexpr loop::Milliseconds kReleaseWaitMs{5000};
 constexpr std::string_view kLockedLine = "LOCKED";
 constexpr std::string_view kBusyLine = "BUSY";
 constexpr std::string_view kPing = "PING";
@@ -28,7 +26,7 @@ struct ClusterLock::Holder {
   std::string owner;  // The busy lock's owner note, if the host had one.
   std::string stdout_buffer;
   std::string stderr_tail;
-  std::deque<ssh::TimePoint> pings;  // When each unanswered PING was queued.
+  std::deque<loop::TimePoint> pings;  // When each unanswered PING was queued.
   std::string unsent;                 // Heartbeat bytes the socket had no room for yet.
   bool dead = false;  // Lost its heartbeat: Release() does not wait for it.
 };
@@ -60,7 +58,7 @@ std::string LockCommand(const LockSpec& spec) {
   return WrapCommand(spec.wrapper, std::move(script));
 }
 
-ClusterLock::ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out)
+ClusterLock::ClusterLock(loop::EventLoop* loop, Nodes* nodes, output::Output* out)
     : loop_(loop), nodes_(nodes), out_(out) {}
 
 ClusterLock::~ClusterLock() {
@@ -134,7 +132,11 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     holder->channel = std::move(*channel);
     ++waiting;
   }
-  while (waiting > 0 && !*interrupted) loop_->RunOnce(kPollSliceMs);
+  util::Status waited = loop_->RunUntil([&] { return waiting == 0 || *interrupted; });
+  if (!waited.ok()) {
+    Release();
+    return waited.Wrap("can't lock the cluster");
+  }
   if (*interrupted) {
     Release();
     return util::Status::Error("interrupted while locking");
@@ -162,7 +164,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
   return failure;
 }
 
-void ClusterLock::StartHeartbeat(ssh::Milliseconds interval, ssh::Milliseconds answer_timeout,
+void ClusterLock::StartHeartbeat(loop::Milliseconds interval, loop::Milliseconds answer_timeout,
                                  std::function<void(util::Status)> on_lost) {
   interval_ = interval;
   answer_timeout_ = answer_timeout;
@@ -177,7 +179,7 @@ void ClusterLock::Flush(Holder* holder) {
 
 void ClusterLock::Beat() {
   timer_ = 0;
-  ssh::TimePoint now = ssh::Clock::now();
+  loop::TimePoint now = loop::Clock::now();
   for (size_t i = 0; i < holders_.size() && !lost_; ++i) {
     Holder& holder = *holders_[i];
     if (holder.state != Holder::State::kLocked) continue;
@@ -216,14 +218,15 @@ void ClusterLock::Release() {
       ++live;
     }
   }
-  ssh::TimePoint deadline = ssh::Clock::now() + kReleaseWaitMs;
   auto all_exited = [this]() {
     for (auto& holder : holders_) {
       if (holder->channel && !holder->dead && holder->state != Holder::State::kExited) return false;
     }
     return true;
   };
-  while (live > 0 && !all_exited() && ssh::Clock::now() < deadline) loop_->RunOnce(kPollSliceMs);
+  // A failed loop ends the wait early; closing every channel is all that
+  // is left to do either way (the run reports the loop's failure).
+  (void)loop_->RunUntil([&] { return live == 0 || all_exited(); }, loop::Clock::now() + kReleaseWaitMs);
   for (auto& holder : holders_) {
     if (holder->channel) holder->channel->Close();
   }

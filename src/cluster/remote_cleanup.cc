@@ -45,8 +45,6 @@ sleep 1
 hit KILL
 exit 0 # orgalorg-cleanup)sh";
 
-constexpr ssh::Milliseconds kPollSliceMs{100};
-
 }  // namespace
 
 std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
@@ -55,8 +53,8 @@ std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
   return WrapCommand(wrapper, std::move(script));
 }
 
-void CleanUpNodes(ssh::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
-                  const std::string& cleanup_command) {
+util::Status CleanUpNodes(loop::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
+                          const std::string& cleanup_command) {
   size_t running = 0;
   std::vector<std::unique_ptr<ssh::Channel>> channels;
   for (size_t i = 0; i < nodes->size() && i < busy.size(); ++i) {
@@ -69,9 +67,9 @@ void CleanUpNodes(ssh::EventLoop* loop, Nodes* nodes, const std::vector<bool>& b
     channels.push_back(std::move(*channel));
     ++running;
   }
-  ssh::TimePoint deadline = ssh::Clock::now() + kCleanupWaitMs;
-  while (running > 0 && ssh::Clock::now() < deadline) loop->RunOnce(kPollSliceMs);
+  util::Status waited = loop->RunUntil([&running] { return running == 0; }, loop::Clock::now() + kCleanupWaitMs);
   for (auto& channel : channels) channel->Close();
+  return waited;
 }
 
 }  // namespace cluster

@@ -19,7 +19,7 @@
 
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
-#include "ssh/event_loop.h"
+#include "loop/event_loop.h"
 
 namespace cluster {
 
@@ -27,16 +27,17 @@ namespace cluster {
 inline constexpr const char* kLockHolderMarker = "orgalorg-lock-holder";
 
 // How long a run waits for a cleanup command (it takes ~1 s: TERM, KILL).
-inline constexpr ssh::Milliseconds kCleanupWaitMs{5000};
+inline constexpr loop::Milliseconds kCleanupWaitMs{5000};
 
 // The cleanup command line, through the run's shell template and sudo.
 std::string CleanupCommand(const RemoteCommandSpec& wrapper);
 
 // Runs `cleanup_command` on every node whose flag in `busy` is set (and is
 // still connected), and waits until all have finished or kCleanupWait has
-// passed. Called with the stop flag already set, so it ignores it.
-void CleanUpNodes(ssh::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
-                  const std::string& cleanup_command);
+// passed. Called with the stop flag already set, so it ignores it. Returns
+// an error only when the event loop failed.
+util::Status CleanUpNodes(loop::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
+                          const std::string& cleanup_command);
 
 }  // namespace cluster
 

@@ -13,10 +13,8 @@
 namespace cluster {
 namespace {
 
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
 // The longest an interrupted run waits for commands still being started.
-constexpr ssh::Milliseconds kSettleBeforeCleanupMs{3000};
+constexpr loop::Milliseconds kSettleBeforeCleanupMs{3000};
 
 struct Running {
   std::unique_ptr<ssh::Channel> channel;
@@ -24,11 +22,11 @@ struct Running {
   // the host ends when it ends (or at cleanup_deadline).
   std::unique_ptr<ssh::Channel> cleanup;
   bool timed_out = false;
-  ssh::TimePoint cleanup_deadline;
+  loop::TimePoint cleanup_deadline;
   static constexpr size_t kNoSlot = static_cast<size_t>(-1);
   size_t feeder_slot = kNoSlot;
   bool done = false;
-  ssh::TimePoint started;
+  loop::TimePoint started;
 };
 
 util::Status ExitError(int exit_status, const std::string& signal_name, const ssh::Channel& channel) {
@@ -40,7 +38,7 @@ util::Status ExitError(int exit_status, const std::string& signal_name, const ss
 
 }  // namespace
 
-RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
+RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
                    const bool* interrupted) {
   RunResult result;
   result.outcomes.resize(nodes->size());
@@ -74,7 +72,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
              fmt::format("{}: {} after {} ms", (*nodes)[i].ref.display,
                          result.outcomes[i].error.ok() ? fmt::format("exit code {}", code)
                                                        : result.outcomes[i].error.ToString(),
-                         ssh::MillisecondsSince(r.started)));
+                         loop::MillisecondsSince(r.started)));
     if (r.feeder_slot != Running::kNoSlot) feeder.Drop(r.feeder_slot);
     host_output.Finish(i);
     if (spec.relay) {
@@ -113,7 +111,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
     util::StatusOr<std::unique_ptr<ssh::Channel>> channel =
         node.session->Exec(spec.command, std::move(callbacks));
     ++pending;
-    run.started = ssh::Clock::now();
+    run.started = loop::Clock::now();
     out->Log(output::Level::kTrace, node.ref.display + ": command started");
     if (!channel.ok()) {
       finish(i, channel.status().Wrap("can't start the command"), -1);
@@ -142,10 +140,10 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
   auto time_out = [&](size_t i) {
     Running& run = running[i];
     run.timed_out = true;
-    run.cleanup_deadline = ssh::Clock::now() + kCleanupWaitMs;
+    run.cleanup_deadline = loop::Clock::now() + kCleanupWaitMs;
     timed_out.push_back(i);
     out->Log(output::Level::kDebug, fmt::format("{}: still running after {} ms, stopping it",
-                                                (*nodes)[i].ref.display, ssh::MillisecondsSince(run.started)));
+                                                (*nodes)[i].ref.display, loop::MillisecondsSince(run.started)));
     if (spec.cleanup_command.empty()) return stop_timed_out(i);
     ssh::ChannelCallbacks callbacks;
     callbacks.on_exit = [&, i](int, std::string) { stop_timed_out(i); };
@@ -154,46 +152,59 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
     if (!cleanup.ok()) return stop_timed_out(i);
     run.cleanup = std::move(*cleanup);
   };
-  while (pending > 0 && !*interrupted) {
-    ssh::Milliseconds slice = kPollSliceMs;
-    if (spec.timeout.count() > 0) {
-      ssh::TimePoint now = ssh::Clock::now();
-      for (; watch < running.size(); ++watch) {
-        Running& run = running[watch];
-        if (run.done || run.timed_out || !run.channel) continue;
-        ssh::TimePoint deadline = run.started + spec.timeout;
-        if (deadline > now) {
-          slice = std::min(slice, std::chrono::ceil<ssh::Milliseconds>(deadline - now));
-          break;
-        }
-        time_out(watch);
+  // Times out the commands past their deadline; returns the next deadline.
+  auto check_deadlines = [&]() {
+    loop::TimePoint next = loop::TimePoint::max();
+    if (spec.timeout.count() == 0) return next;
+    loop::TimePoint now = loop::Clock::now();
+    for (; watch < running.size(); ++watch) {
+      Running& run = running[watch];
+      if (run.done || run.timed_out || !run.channel) continue;
+      loop::TimePoint deadline = run.started + spec.timeout;
+      if (deadline > now) {
+        next = deadline;
+        break;
       }
-      for (size_t i : timed_out) {  // A cleanup that does not end in time.
-        if (!running[i].done && now >= running[i].cleanup_deadline) stop_timed_out(i);
+      time_out(watch);
+    }
+    for (size_t i : timed_out) {  // A cleanup that does not end in time.
+      if (running[i].done) continue;
+      if (now >= running[i].cleanup_deadline) {
+        stop_timed_out(i);
+      } else {
+        next = std::min(next, running[i].cleanup_deadline);
       }
     }
-    loop->RunOnce(slice);
-  }
+    return next;
+  };
+  auto stopped = [&]() { return pending == 0 || *interrupted; };
+  util::Status waited;
+  while (waited.ok() && !stopped()) waited = loop->RunUntil(stopped, check_deadlines());
 
   if (pending > 0) {
-    result.interrupted = true;
+    // Stopped by a signal or a lost heartbeat, or the loop failed (an error).
+    result.interrupted = waited.ok();
+    if (!waited.ok()) result.error = waited;
     // A command whose exec request is still on its way would start after
     // the cleanup looked for it and survive: let every channel reach a
     // definite state first (started, refused or closed), for a bounded time.
-    ssh::TimePoint settle_until = ssh::Clock::now() + kSettleBeforeCleanupMs;
+    loop::TimePoint settle_until = loop::Clock::now() + kSettleBeforeCleanupMs;
     auto unsettled = [&]() {
       for (const Running& run : running) {
         if (!run.done && run.channel && !run.channel->started()) return true;
       }
       return false;
     };
-    while (unsettled() && ssh::Clock::now() < settle_until) loop->RunOnce(kPollSliceMs);
+    (void)loop->RunUntil([&] { return !unsettled(); }, settle_until);  // A failure is already reported.
     std::vector<bool> busy(running.size());
     for (size_t i = 0; i < running.size(); ++i) busy[i] = !running[i].done && running[i].channel;
     // The cleanup first: it finds a command's processes through the command
     // (the session leader), so the leader must still be alive when it looks.
     // Then TERM through the channel, for hosts the cleanup could not reach.
-    if (!spec.cleanup_command.empty()) CleanUpNodes(loop, nodes, busy, spec.cleanup_command);
+    if (!spec.cleanup_command.empty()) {
+      util::Status cleaned = CleanUpNodes(loop, nodes, busy, spec.cleanup_command);
+      if (result.error.ok() && !cleaned.ok()) result.error = cleaned;
+    }
     for (size_t i = 0; i < running.size(); ++i) {
       if (busy[i] && !running[i].done) running[i].channel->Signal("TERM");
     }
@@ -205,7 +216,7 @@ RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec, outp
       result.outcomes[i].error = util::Status::Error("interrupted");
       host_output.Finish(i);
     }
-    loop->RunOnce(ssh::Milliseconds(0));  // Let the signal and close go out.
+    loop->RunOnce(loop::Milliseconds(0));  // Let the signal and close go out.
   }
   if (result.error.ok() && !host_output.fold_status().ok()) {
     result.error = host_output.fold_status().Wrap("--fold lost output");

@@ -19,9 +19,9 @@
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
 #include "cluster/sync_relay.h"
+#include "loop/event_loop.h"
 #include "output/fold_buffer.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 
 namespace cluster {
 
@@ -38,7 +38,7 @@ struct RunSpec {
   // --fold: host output goes here instead of to the terminal.
   output::FoldBuffer* fold = nullptr;
   // --timeout: the longest a command may run on a host; 0: no limit.
-  ssh::Milliseconds timeout{0};
+  loop::Milliseconds timeout{0};
 };
 
 struct RunResult {
@@ -47,7 +47,7 @@ struct RunResult {
   util::Status error;  // A local failure (e.g. the stdin file can't be read).
 };
 
-RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
+RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
                    output::Output* out, const bool* interrupted);
 
 }  // namespace cluster

@@ -17,8 +17,6 @@ constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
 // Size of one archive chunk handed to the channels (DESIGN.md: >= 256 KiB
 // writes cost the least CPU in libssh).
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
 // Most lines of a host's stderr kept for its error message (tar's first
 // complaints are the telling ones).
 constexpr size_t kMaxStderrLines = 20;
@@ -92,7 +90,7 @@ std::string UploadCommand(const UploadSpec& spec) {
   return WrapCommand(spec.wrapper, std::move(line));
 }
 
-UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
+UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
                          const UploadSpec& spec, output::Output* out, const bool* interrupted) {
   UploadResult result;
   result.outcomes.resize(nodes->size());
@@ -155,10 +153,10 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
   };
 
   // Status line: bytes sent, rate, ETA (when the total is known), hosts.
-  ssh::TimePoint started = ssh::Clock::now();
+  loop::TimePoint started = loop::Clock::now();
   size_t hosts_done = 0;
   auto report = [&]() {
-    double seconds = std::chrono::duration<double>(ssh::Clock::now() - started).count();
+    double seconds = std::chrono::duration<double>(loop::Clock::now() - started).count();
     uint64_t sent = slowest();
     double rate = seconds > 0 ? sent / seconds : 0;
     std::string eta;
@@ -243,19 +241,22 @@ UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream
     ++pending;
   }
 
-  while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);
+  util::Status waited = loop->RunUntil([&] { return pending == 0 || *interrupted; });
   if (pending > 0) {
-    result.interrupted = true;
+    // Stopped by a signal or a lost heartbeat, or the loop failed (an error).
+    result.interrupted = waited.ok();
+    if (!waited.ok()) result.error = waited;
     std::vector<bool> busy(sinks.size());
     for (size_t i = 0; i < sinks.size(); ++i) busy[i] = !sinks[i].done && sinks[i].channel;
-    CleanUpNodes(loop, nodes, busy, CleanupCommand(spec.wrapper));
+    util::Status cleaned = CleanUpNodes(loop, nodes, busy, CleanupCommand(spec.wrapper));
+    if (result.error.ok() && !cleaned.ok()) result.error = cleaned;
     for (size_t i = 0; i < sinks.size(); ++i) {
       Sink& sink = sinks[i];
       if (sink.done || !sink.channel) continue;
       sink.channel->Close();
       result.outcomes[i].error = util::Status::Error("interrupted");
     }
-    loop->RunOnce(ssh::Milliseconds(0));
+    loop->RunOnce(loop::Milliseconds(0));
   }
   *alive = false;
   result.bytes_sent = stream->bytes_produced();

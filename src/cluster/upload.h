@@ -23,8 +23,8 @@
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 #include "transfer/tar_stream.h"
 
 namespace cluster {
@@ -48,7 +48,7 @@ struct UploadResult {
 // The remote command line for one host (exposed for tests).
 std::string UploadCommand(const UploadSpec& spec);
 
-UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
+UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
                          const UploadSpec& spec, output::Output* out, const bool* interrupted);
 
 }  // namespace cluster

@@ -34,7 +34,7 @@ Result LookUp(EventLoop* loop, Resolver* resolver, const std::string& host, int 
   resolver->Lookup(host, port, [&](util::StatusOr<std::vector<Endpoint>> r) { result = std::move(r); });
   called_inside = result.has_value();
   EXPECT_FALSE(called_inside) << "done ran inside Lookup";
-  for (int i = 0; i < 500 && !result; ++i) loop->RunOnce(Milliseconds(20));
+  EXPECT_TRUE(loop->RunUntil([&] { return result.has_value(); }, Clock::now() + Milliseconds(10000)).ok());
   return result;
 }
 

@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "ssh/channel.h"
-#include "ssh/event_loop.h"
 #include "ssh/key_ring.h"
+#include "ssh/loop_names.h"
 #include "ssh/resolver.h"
 #include "ssh/session_options.h"
 #include "util/status.h"
