@@ -11,11 +11,7 @@ namespace app {
 int RunCommandMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   RunContext context(options, &out, ledger);
   util::Status status = context.Start();
-  if (context.was_interrupted()) return context.StopStatus();
-  if (!status.ok()) {
-    out.Error(status);
-    return kExitError;
-  }
+  if (!status.ok() || context.stopped()) return context.End(status);
 
   cluster::RemoteCommandSpec command = RemoteWrapper(options);
   command.words = options.positional;

@@ -100,7 +100,7 @@ util::Status RunContext::Prepare() {
   loop_.Watch(
       signal_fd_, loop::kReadable,
       [this](uint32_t) {
-        if (DrainSignalPipe(signal_fd_) != 0) stop_ = signalled_ = true;
+        if (DrainSignalPipe(signal_fd_) != 0) stop_.Request(cluster::StopReason::kInterrupted);
       },
       /*keeps_loop_alive=*/false);
 
@@ -136,9 +136,9 @@ util::Status RunContext::Connect() {
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
 
-  util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_, out_);
+  util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, stop_, out_);
   if (!connected.ok()) return connected.status();
-  if (stop_) return util::Status::Error("interrupted");
+  if (stop_.requested()) return util::Status::Error("interrupted");
   size_t failed = *connected;
   if (failed == 0) return util::Status::Ok();
 
@@ -179,7 +179,7 @@ util::Status RunContext::Lock() {
   std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   spec.owner = fmt::format("{}@{} pid {} since {}", CurrentUserName(), host, getpid(), since);
   lock_ = std::make_unique<cluster::ClusterLock>(&loop_, &nodes_, out_);
-  util::Status status = lock_->Acquire(spec, &stop_);
+  util::Status status = lock_->Acquire(spec, stop_);
   if (!status.ok()) {
     RecordNodeErrors();
     lock_.reset();
@@ -192,7 +192,7 @@ util::Status RunContext::Lock() {
   lock_->StartHeartbeat(loop::Milliseconds(std::max(interval_ms, 1)),
                         loop::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
-    stop_ = true;
+    stop_.Request(cluster::StopReason::kHeartbeatLost);
   });
   return util::Status::Ok();
 }
@@ -235,12 +235,8 @@ void RunContext::RecordAllSucceeded() {
 int RunContext::Conclude(const cluster::RunResult& result) {
   RecordNodeErrors();
   Record(result.outcomes, /*final=*/true);
-  if (result.interrupted) return StopStatus();
-  Unlock();
-  util::Status status = result.error.ok() ? cluster::Summarize(result.outcomes) : result.error;
-  if (status.ok()) return kExitOk;
-  out_->Error(status);
-  return kExitError;
+  if (!stopped()) Unlock();
+  return End(result.error.ok() ? cluster::Summarize(result.outcomes) : result.error);
 }
 
 int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec) {
@@ -250,7 +246,7 @@ int RunAndConclude(RunContext& context, const cli::Options& options, cluster::Ru
     spec.fold = fold.get();
   }
   cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
   if (fold) {
     util::Status written = cluster::WriteFoldReport(context.out(), *fold, result.outcomes);
     if (!written.ok() && result.error.ok()) result.error = written.Wrap("--fold lost output");
@@ -258,17 +254,24 @@ int RunAndConclude(RunContext& context, const cli::Options& options, cluster::Ru
   return context.Conclude(result);
 }
 
-int RunContext::StopStatus() {
-  RecordNodeErrors();
-  if (!heartbeat_error_.ok()) {
-    out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
-    return kExitHeartbeat;
+int RunContext::End(const util::Status& status) {
+  switch (stop_.reason()) {
+    case cluster::StopReason::kHeartbeatLost:
+      RecordNodeErrors();
+      out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
+      break;
+    case cluster::StopReason::kInterrupted:
+      RecordNodeErrors();
+      out_->Error(util::Status::Error("interrupted; remote commands were stopped"));
+      break;
+    case cluster::StopReason::kNone:
+    case cluster::StopReason::kFailed:
+      if (status.ok()) break;
+      stop_.Request(cluster::StopReason::kFailed);
+      out_->Error(status);
+      break;
   }
-  if (signalled_) {
-    out_->Error(util::Status::Error("interrupted; remote commands were stopped"));
-    return kExitInterrupted;
-  }
-  return kExitOk;
+  return ExitStatusFor(stop_.reason());
 }
 
 }  // namespace app

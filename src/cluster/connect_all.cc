@@ -18,7 +18,7 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
 }  // namespace
 
 util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                                  int parallel, const bool* interrupted, output::Output* out) {
+                                  int parallel, const Stop& stop, output::Output* out) {
   size_t finished = 0;
   size_t next = 0;
   size_t in_flight = 0;
@@ -58,9 +58,9 @@ util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh
   start_more();
 
   util::Status waited =
-      loop->RunUntil([&] { return (in_flight == 0 && next >= nodes->size()) || *interrupted; });
+      loop->RunUntil([&] { return (in_flight == 0 && next >= nodes->size()) || stop.requested(); });
   if (!waited.ok()) return waited;
-  if (*interrupted) {
+  if (stop.requested()) {
     for (Node& node : *nodes) {
       if (node.session && !node.session->connected()) {
         node.session.reset();

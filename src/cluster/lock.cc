@@ -65,7 +65,7 @@ ClusterLock::~ClusterLock() {
   if (timer_) loop_->CancelTimer(timer_);
 }
 
-util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted) {
+util::Status ClusterLock::Acquire(const LockSpec& spec, const Stop& stop) {
   std::string command = LockCommand(spec);
   out_->Log(output::Level::kTrace, "running lock command: " + command);
   holders_.clear();
@@ -132,12 +132,12 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
     holder->channel = std::move(*channel);
     ++waiting;
   }
-  util::Status waited = loop_->RunUntil([&] { return waiting == 0 || *interrupted; });
+  util::Status waited = loop_->RunUntil([&] { return waiting == 0 || stop.requested(); });
   if (!waited.ok()) {
     Release();
     return waited.Wrap("can't lock the cluster");
   }
-  if (*interrupted) {
+  if (stop.requested()) {
     Release();
     return util::Status::Error("interrupted while locking");
   }

@@ -31,6 +31,7 @@
 
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
+#include "cluster/stop.h"
 #include "loop/event_loop.h"
 #include "output/output.h"
 
@@ -60,7 +61,8 @@ class ClusterLock {
   ClusterLock(const ClusterLock&) = delete;
   ClusterLock& operator=(const ClusterLock&) = delete;
 
-  util::Status Acquire(const LockSpec& spec, const bool* interrupted);
+  // Returns an error when the lock was refused or the wait was stopped.
+  util::Status Acquire(const LockSpec& spec, const Stop& stop);
   void StartHeartbeat(loop::Milliseconds interval, loop::Milliseconds answer_timeout,
                       std::function<void(util::Status)> on_lost);
   // Ends every holder and waits (at most kReleaseWait) for them to exit.

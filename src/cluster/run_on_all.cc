@@ -39,7 +39,7 @@ util::Status ExitError(int exit_status, const std::string& signal_name, const ss
 }  // namespace
 
 RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
-                   const bool* interrupted) {
+                   const Stop& stop) {
   RunResult result;
   result.outcomes.resize(nodes->size());
   StdinFeeder feeder(spec.stdin_file);
@@ -177,13 +177,12 @@ RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, out
     }
     return next;
   };
-  auto stopped = [&]() { return pending == 0 || *interrupted; };
+  auto stopped = [&]() { return pending == 0 || stop.requested(); };
   util::Status waited;
   while (waited.ok() && !stopped()) waited = loop->RunUntil(stopped, check_deadlines());
 
   if (pending > 0) {
     // Stopped by a signal or a lost heartbeat, or the loop failed (an error).
-    result.interrupted = waited.ok();
     if (!waited.ok()) result.error = waited;
     // A command whose exec request is still on its way would start after
     // the cleanup looked for it and survive: let every channel reach a

@@ -91,7 +91,7 @@ std::string UploadCommand(const UploadSpec& spec) {
 }
 
 UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
-                         const UploadSpec& spec, output::Output* out, const bool* interrupted) {
+                         const UploadSpec& spec, output::Output* out, const Stop& stop) {
   UploadResult result;
   result.outcomes.resize(nodes->size());
   std::vector<Sink> sinks(nodes->size());
@@ -241,10 +241,9 @@ UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStrea
     ++pending;
   }
 
-  util::Status waited = loop->RunUntil([&] { return pending == 0 || *interrupted; });
+  util::Status waited = loop->RunUntil([&] { return pending == 0 || stop.requested(); });
   if (pending > 0) {
     // Stopped by a signal or a lost heartbeat, or the loop failed (an error).
-    result.interrupted = waited.ok();
     if (!waited.ok()) result.error = waited;
     std::vector<bool> busy(sinks.size());
     for (size_t i = 0; i < sinks.size(); ++i) busy[i] = !sinks[i].done && sinks[i].channel;
