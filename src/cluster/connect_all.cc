@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "cluster/ssh_exec.h"
+
 namespace cluster {
 namespace {
 
@@ -31,6 +33,7 @@ util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh
       size_t index = next++;
       Node& node = (*nodes)[index];
       node.session = std::make_unique<ssh::Session>(loop, OptionsFor(base, node.address));
+      node.exec = MakeSshExecHost(node.session.get());
       ++in_flight;
       out->Log(output::Level::kTrace, "connecting to " + node.ref.display);
       loop::TimePoint started = loop::Clock::now();
@@ -48,7 +51,7 @@ util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh
           done.error = status.Wrap("can't connect to " + done.ref.display);
           ++failed;
           // Released later, outside the session's own callback.
-          loop->Post([&done]() { done.session.reset(); });
+          loop->Post([&done]() { done.Disconnect(); });
         }
         out->Status(fmt::format("connect: {}/{} done, {} failed", finished, nodes->size(), failed));
         start_more();
@@ -63,7 +66,7 @@ util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh
   if (stop.requested()) {
     for (Node& node : *nodes) {
       if (node.session && !node.session->connected()) {
-        node.session.reset();
+        node.Disconnect();
         node.error = util::Status::Error("interrupted while connecting to " + node.ref.display);
       }
     }

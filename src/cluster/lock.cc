@@ -21,7 +21,7 @@ constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
 }  // namespace
 
 struct ClusterLock::Holder {
-  std::unique_ptr<ssh::Channel> channel;
+  std::unique_ptr<ExecChannel> channel;
   enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
   std::string owner;  // The busy lock's owner note, if the host had one.
   std::string stdout_buffer;
@@ -78,7 +78,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const Stop& stop) {
       holder->state = Holder::State::kExited;
       continue;
     }
-    ssh::ChannelCallbacks callbacks;
+    ExecCallbacks callbacks;
     callbacks.on_stdout = [this, holder, i, &waiting](std::string_view data) {
       holder->stdout_buffer.append(data);
       size_t newline;
@@ -123,7 +123,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const Stop& stop) {
         }
       }
     };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
+    util::StatusOr<std::unique_ptr<ExecChannel>> channel = node.exec->Exec(command, std::move(callbacks));
     if (!channel.ok()) {
       holder->state = Holder::State::kFailed;
       holder->stderr_tail = channel.status().ToString();

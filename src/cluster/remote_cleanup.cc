@@ -56,13 +56,13 @@ std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
 util::Status CleanUpNodes(loop::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
                           const std::string& cleanup_command) {
   size_t running = 0;
-  std::vector<std::unique_ptr<ssh::Channel>> channels;
+  std::vector<std::unique_ptr<ExecChannel>> channels;
   for (size_t i = 0; i < nodes->size() && i < busy.size(); ++i) {
     Node& node = (*nodes)[i];
     if (!busy[i] || !node.connected()) continue;
-    ssh::ChannelCallbacks callbacks;
+    ExecCallbacks callbacks;
     callbacks.on_exit = [&running](int, std::string) { --running; };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(cleanup_command, callbacks);
+    util::StatusOr<std::unique_ptr<ExecChannel>> channel = node.exec->Exec(cleanup_command, callbacks);
     if (!channel.ok()) continue;
     channels.push_back(std::move(*channel));
     ++running;

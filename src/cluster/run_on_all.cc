@@ -17,10 +17,10 @@ namespace {
 constexpr loop::Milliseconds kSettleBeforeCleanupMs{3000};
 
 struct Running {
-  std::unique_ptr<ssh::Channel> channel;
+  std::unique_ptr<ExecChannel> channel;
   // Set once the command ran past the timeout: the cleanup is running and
   // the host ends when it ends (or at cleanup_deadline).
-  std::unique_ptr<ssh::Channel> cleanup;
+  std::unique_ptr<ExecChannel> cleanup;
   bool timed_out = false;
   loop::TimePoint cleanup_deadline;
   static constexpr size_t kNoSlot = static_cast<size_t>(-1);
@@ -29,7 +29,7 @@ struct Running {
   loop::TimePoint started;
 };
 
-util::Status ExitError(int exit_status, const std::string& signal_name, const ssh::Channel& channel) {
+util::Status ExitError(int exit_status, const std::string& signal_name, const ExecChannel& channel) {
   if (!channel.error().ok()) return channel.error();
   if (!signal_name.empty()) return util::Status::Error("killed by signal " + signal_name);
   (void)exit_status;
@@ -93,7 +93,7 @@ RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, out
       run.done = true;
       continue;
     }
-    ssh::ChannelCallbacks callbacks;
+    ExecCallbacks callbacks;
     callbacks.on_stdout = [&, i](std::string_view data) {
       host_output.Data(i, output::Stream::kStdout, data);
     };
@@ -108,8 +108,8 @@ RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, out
       if (running[i].timed_out) return;  // Ends with its cleanup.
       finish(i, ExitError(status, signal_name, *running[i].channel), status);
     };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel =
-        node.session->Exec(spec.command, std::move(callbacks));
+    util::StatusOr<std::unique_ptr<ExecChannel>> channel =
+        node.exec->Exec(spec.command, std::move(callbacks));
     ++pending;
     run.started = loop::Clock::now();
     out->Log(output::Level::kTrace, node.ref.display + ": command started");
@@ -145,10 +145,10 @@ RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, out
     out->Log(output::Level::kDebug, fmt::format("{}: still running after {} ms, stopping it",
                                                 (*nodes)[i].ref.display, loop::MillisecondsSince(run.started)));
     if (spec.cleanup_command.empty()) return stop_timed_out(i);
-    ssh::ChannelCallbacks callbacks;
+    ExecCallbacks callbacks;
     callbacks.on_exit = [&, i](int, std::string) { stop_timed_out(i); };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> cleanup =
-        (*nodes)[i].session->Exec(spec.cleanup_command, std::move(callbacks));
+    util::StatusOr<std::unique_ptr<ExecChannel>> cleanup =
+        (*nodes)[i].exec->Exec(spec.cleanup_command, std::move(callbacks));
     if (!cleanup.ok()) return stop_timed_out(i);
     run.cleanup = std::move(*cleanup);
   };

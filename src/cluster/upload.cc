@@ -33,7 +33,7 @@ constexpr std::string_view kHdrcharsetWarning =
     "tar: Ignoring unknown extended header keyword 'hdrcharset'";
 
 struct Sink {
-  std::unique_ptr<ssh::Channel> channel;
+  std::unique_ptr<ExecChannel> channel;
   uint64_t offset = 0;  // Archive bytes this node has taken.
   bool eof_sent = false;
   bool done = false;
@@ -190,8 +190,8 @@ UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStrea
       sinks[i].done = true;
       continue;
     }
-    node.session->ReserveSendBuffer(send_buffer);
-    ssh::ChannelCallbacks callbacks;
+    node.exec->ReserveSendBuffer(send_buffer);
+    ExecCallbacks callbacks;
     callbacks.on_stdout = [&, i](std::string_view data) {
       out->HostLine((*nodes)[i].ref, output::Stream::kStdout, data);
     };
@@ -231,7 +231,7 @@ UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStrea
       }
       queue_pump();  // A finished node no longer holds the producer back.
     };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
+    util::StatusOr<std::unique_ptr<ExecChannel>> channel = node.exec->Exec(command, std::move(callbacks));
     if (!channel.ok()) {
       result.outcomes[i].error = channel.status().Wrap("can't start the upload");
       sinks[i].done = true;
