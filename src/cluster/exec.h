@@ -52,6 +52,8 @@ class ExecChannel {
   virtual void Close() = 0;
   // The exec request was granted: the command runs (or ran).
   virtual bool started() const = 0;
+  // on_exit was reported, or Close() was called: nothing more will come.
+  virtual bool finished() const = 0;
   // Why the channel failed (connection lost, exec refused); OK otherwise.
   virtual const util::Status& error() const = 0;
 };

@@ -102,6 +102,7 @@ class FakeCommand {
     log_->push_back("close " + command_);
   }
   bool started() const { return started_; }
+  bool finished() const { return !live(); }
   const util::Status& error() const { return error_; }
 
  private:
@@ -137,6 +138,7 @@ class FakeChannel : public ExecChannel {
   void Signal(const char* name) override { command_->Signal(name); }
   void Close() override { command_->Close(); }
   bool started() const override { return command_->started(); }
+  bool finished() const override { return command_->finished(); }
   const util::Status& error() const override { return command_->error(); }
 
  private:

@@ -14,6 +14,7 @@ class SshExecChannel : public ExecChannel {
   void Signal(const char* name) override { channel_->Signal(name); }
   void Close() override { channel_->Close(); }
   bool started() const override { return channel_->started(); }
+  bool finished() const override { return channel_->finished(); }
   const util::Status& error() const override { return channel_->error(); }
 
  private:

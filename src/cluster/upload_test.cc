@@ -7,6 +7,7 @@
 
 #include "cluster/capture_output_for_test.h"
 #include "cluster/fake_exec_for_test.h"
+#include "cluster/remote_cleanup.h"
 #include "transfer/file_walk.h"
 #include "transfer/test_tree_for_test.h"
 
@@ -33,11 +34,12 @@ class UploadTest : public ::testing::Test {
     ASSERT_TRUE(stream.ok());
     stream_ = std::move(*stream);
   }
-  UploadResult Upload() {
+  UploadResult Upload() { return UploadToAll(&loop_, &nodes_, stream_.get(), Spec(), out_.get(), stop_); }
+  static UploadSpec Spec() {
     UploadSpec spec;
     spec.root = "/dest";
     spec.marker = "marker";
-    return UploadToAll(&loop_, &nodes_, stream_.get(), spec, out_.get(), stop_);
+    return spec;
   }
   void After(loop::Milliseconds delay, std::function<void()> action) {
     loop_.AddTimerAfter(delay, std::move(action));
@@ -128,6 +130,32 @@ TEST_F(UploadTest, AnUnreachableHostIsNamedAndTheOthersGoOn) {
   EXPECT_TRUE(hosts_[0]->commands.empty());
   EXPECT_TRUE(result.outcomes[1].ok());
   EXPECT_TRUE(result.outcomes[2].ok());
+}
+
+TEST_F(UploadTest, AnInterruptWaitsForExecsInFlightThenCleansUpTermsAndCloses) {
+  MakeStream(4 * 1024 * 1024);
+  const std::string tar = UploadCommand(Spec());
+  const std::string cleanup = CleanupCommand(Spec().wrapper);
+  for (FakeHost* host : hosts_) {
+    host->script = [cleanup](FakeCommand& c) {
+      if (c.command() == cleanup) return c.Exit(0);
+      c.SetRoom(64 * 1024);  // A slow host: the upload is still going.
+    };
+  }
+  hosts_[1]->start_at_once = false;  // Its exec request is still on its way.
+  After(10ms, [&] { stop_.Request(StopReason::kInterrupted); });
+  After(50ms, [&] {
+    hosts_[1]->start_at_once = true;
+    hosts_[1]->commands[0]->Start();
+  });
+  UploadResult result = Upload();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(result.outcomes[i].error.ToString(), "interrupted") << i;
+    EXPECT_EQ(hosts_[i]->log, (std::vector<std::string>{"exec " + tar, "start " + tar, "exec " + cleanup,
+                                                          "start " + cleanup, "close " + cleanup,
+                                                          "signal TERM " + tar, "close " + tar}))
+        << i;
+  }
 }
 
 }  // namespace
