@@ -70,6 +70,13 @@ class ClusterLock {
 
  private:
   struct Holder;
+  // Acquire's steps.
+  void StartHolders(const std::string& command);
+  ExecCallbacks CallbacksFor(size_t i);
+  void OnHolderLine(size_t i, const std::string& line);
+  void OnHolderExit(size_t i, int status, const std::string& signal_name);
+  util::Status Verdict(const LockSpec& spec);
+  // The heartbeat's.
   void Beat();
   static void Flush(Holder* holder);
   void Lost(size_t index, const std::string& why);
@@ -78,6 +85,7 @@ class ClusterLock {
   Nodes* nodes_;
   output::Output* out_;
   std::vector<std::unique_ptr<Holder>> holders_;
+  size_t waiting_ = 0;  // Holders that have not answered yet.
   loop::Milliseconds interval_{0};
   loop::Milliseconds answer_timeout_{0};
   loop::EventLoop::TimerId timer_ = 0;
