@@ -83,11 +83,21 @@ TEST_F(UploadTest, TheSlowestHostHoldsTheProducerBackWithinTheWindow) {
   };
   uint64_t produced_while_stuck = 0;
   size_t fast_host_had = 0;
-  After(100ms, [&] {
-    produced_while_stuck = stream_->bytes_produced();
-    fast_host_had = hosts_[0]->commands[0]->stdin_data().size();
-    hosts_[2]->commands[0]->AddRoom(UINT64_MAX / 2);
-  });
+  loop::TimePoint give_up = loop::Clock::now() + 5s;
+  // Once the fast hosts have taken all there is and the producer stopped
+  // (or after 5 s, to fail rather than hang), the slow host gets room.
+  std::function<void()> check = [&] {
+    uint64_t produced = stream_->bytes_produced();
+    bool settled = produced >= 8u * 1024 * 1024 && hosts_[0]->commands[0]->stdin_data().size() == produced &&
+                   hosts_[1]->commands[0]->stdin_data().size() == produced;
+    if (!settled && loop::Clock::now() < give_up) return After(5ms, check);
+    After(20ms, [&] {  // The producer had time to run ahead, if it would.
+      produced_while_stuck = stream_->bytes_produced();
+      fast_host_had = hosts_[0]->commands[0]->stdin_data().size();
+      hosts_[2]->commands[0]->AddRoom(UINT64_MAX / 2);
+    });
+  };
+  After(5ms, check);
   UploadResult result = Upload();
   ASSERT_TRUE(result.error.ok()) << result.error.ToString();
   // 8 MiB window plus one chunk (and a record of slack).
