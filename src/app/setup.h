@@ -35,7 +35,7 @@ class RunContext {
   // each, unless -w: then they are warned about and dropped.
   util::Status Connect();
   // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
-  // heartbeat stops the run (kHeartbeatLost) and sets heartbeat_error().
+  // heartbeat stops the run (kHeartbeatLost); End() reports its cause.
   util::Status Lock();
   // Prepare(), Connect() and Lock(), stopping at the first error.
   util::Status Start();
@@ -68,7 +68,6 @@ class RunContext {
   // once. End() requests kFailed for a run that failed.
   const cluster::Stop& stop() const { return stop_; }
   bool stopped() const { return stop_.requested(); }
-  const util::Status& heartbeat_error() const { return heartbeat_error_; }
 
  private:
   const cli::Options& options_;
