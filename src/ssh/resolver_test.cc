@@ -73,10 +73,10 @@ TEST(ResolverTest, CancelledAndDestroyedLookupsNeverCallBack) {
     resolver.Cancel(id);
     Resolver::LookupId numeric = resolver.Lookup("10.0.0.1", 22, [&](auto) { called = true; });
     resolver.Cancel(numeric);
-    for (int i = 0; i < 10; ++i) loop.RunOnce(Milliseconds(10));
+    EXPECT_TRUE(loop.RunUntil([] { return false; }, Clock::now() + Milliseconds(100)).ok());
     resolver.Lookup("localhost", 22, [&](auto) { called = true; });
   }
-  for (int i = 0; i < 10; ++i) loop.RunOnce(Milliseconds(10));
+  EXPECT_TRUE(loop.RunUntil([] { return false; }, Clock::now() + Milliseconds(100)).ok());
   EXPECT_FALSE(called);
 }
 
