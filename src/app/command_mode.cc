@@ -11,18 +11,14 @@ namespace app {
 int RunCommandMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   RunContext context(options, &out, ledger);
   util::Status status = context.Start();
-  if (context.was_interrupted()) return context.StopStatus();
-  if (!status.ok()) {
-    out.Error(status);
-    return kExitError;
-  }
+  if (!status.ok() || context.stopped()) return context.End(status);
 
   cluster::RemoteCommandSpec command = RemoteWrapper(options);
   command.words = options.positional;
   command.root = options.root;
   cluster::RunSpec spec{cluster::BuildRemoteCommand(command), options.stdin_file, options.serial,
                         cluster::CleanupCommand(RemoteWrapper(options))};
-  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
+  spec.timeout = loop::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "remote command line: " + spec.command);
 
   return RunAndConclude(context, options, spec);

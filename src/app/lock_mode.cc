@@ -4,12 +4,6 @@
 #include "app/setup.h"
 
 namespace app {
-namespace {
-
-// The longest the loop sleeps between checks of the stop flag.
-constexpr ssh::Milliseconds kPollSliceMs{200};
-
-}  // namespace
 
 int RunLockMode(const cli::Options& options, output::Output& out, HostLedger* ledger) {
   if (options.no_lock) {
@@ -18,19 +12,17 @@ int RunLockMode(const cli::Options& options, output::Output& out, HostLedger* le
   }
   RunContext context(options, &out, ledger);
   util::Status status = context.Start();
-  if (context.was_interrupted()) return context.StopStatus();
-  if (!status.ok()) {
-    out.Error(status);
-    return kExitError;
-  }
+  if (!status.ok() || context.stopped()) return context.End(status);
   out.Log(output::Level::kInfo, "the cluster lock is held on " + std::to_string(context.nodes().size()) +
                                     " nodes, waiting for interrupt (Ctrl-C) to release it");
-  while (!context.was_interrupted()) context.loop().RunOnce(kPollSliceMs);
-  if (!context.heartbeat_error().ok()) return context.StopStatus();
+  util::Status waited = context.loop().RunUntil([&] { return context.stopped(); });
+  if (!waited.ok()) return context.End(waited.Wrap("can't hold the cluster lock"));
+  if (context.stop().reason() != cluster::StopReason::kInterrupted) return context.End(util::Status::Ok());
+  // Ctrl-C is how lock mode ends: the lock is released, every host done.
   context.Unlock();
   context.RecordAllSucceeded();
   out.Log(output::Level::kInfo, "the cluster lock is released");
-  return kExitInterrupted;
+  return ExitStatusFor(context.stop().reason());
 }
 
 }  // namespace app

@@ -40,6 +40,16 @@ int RunMode(const cli::Options& options, output::Output& out, HostLedger* ledger
 
 }  // namespace
 
+int ExitStatusFor(cluster::StopReason reason) {
+  switch (reason) {
+    case cluster::StopReason::kNone: return kExitOk;
+    case cluster::StopReason::kInterrupted: return kExitInterrupted;
+    case cluster::StopReason::kHeartbeatLost: return kExitHeartbeat;
+    case cluster::StopReason::kFailed: return kExitError;
+  }
+  return kExitError;
+}
+
 int Run(const cli::Options& options, output::Output& out) {
   HostLedger ledger;
   int exit_status = RunMode(options, out, &ledger);

@@ -60,7 +60,7 @@ RunContext::RunContext(const cli::Options& options, output::Output* out, HostLed
     : options_(options), out_(out), ledger_(ledger) {
   // A status line update that came too soon is drawn by a timer of the loop.
   out_->SetRedrawScheduler([this](long long delay_ms) {
-    loop_.AddTimerAfter(ssh::Milliseconds(delay_ms), [this] { out_->RedrawStatus(); });
+    loop_.AddTimerAfter(loop::Milliseconds(delay_ms), [this] { out_->RedrawStatus(); });
   });
 }
 
@@ -73,7 +73,7 @@ RunContext::~RunContext() {
 }
 
 util::Status RunContext::Prepare() {
-  if (!loop_.init_status().ok()) return loop_.init_status();
+  if (!loop_.status().ok()) return loop_.status();
   util::Status random = ssh::UseRandomPool();
   if (!random.ok()) return random;
   if (!options_.failed_hosts_file.empty()) {
@@ -104,9 +104,9 @@ util::Status RunContext::Prepare() {
   if (!signal_fd.ok()) return signal_fd.status();
   signal_fd_ = *signal_fd;
   loop_.Watch(
-      signal_fd_, ssh::kReadable,
+      signal_fd_, loop::kReadable,
       [this](uint32_t) {
-        if (DrainSignalPipe(signal_fd_) != 0) stop_ = signalled_ = true;
+        if (DrainSignalPipe(signal_fd_) != 0) stop_.Request(cluster::StopReason::kInterrupted);
       },
       /*keeps_loop_alive=*/false);
 
@@ -142,8 +142,10 @@ util::Status RunContext::Connect() {
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
 
-  size_t failed = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, &stop_, out_);
-  if (stop_) return util::Status::Error("interrupted");
+  util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, stop_, out_);
+  if (!connected.ok()) return connected.status();
+  if (stop_.requested()) return util::Status::Error("interrupted");
+  size_t failed = *connected;
   if (failed == 0) return util::Status::Ok();
 
   util::Status summary = util::Status::Error(
@@ -183,7 +185,7 @@ util::Status RunContext::Lock() {
   std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   spec.owner = fmt::format("{}@{} pid {} since {}", CurrentUserName(), host, getpid(), since);
   lock_ = std::make_unique<cluster::ClusterLock>(&loop_, &nodes_, out_);
-  util::Status status = lock_->Acquire(spec, &stop_);
+  util::Status status = lock_->Acquire(spec, stop_);
   if (!status.ok()) {
     RecordNodeErrors();
     lock_.reset();
@@ -193,10 +195,10 @@ util::Status RunContext::Lock() {
   int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
   // A PING may go unanswered for the send timeout: on a loaded host the
   // holder can be slow to run without the lock being in danger.
-  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)),
-                        ssh::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
+  lock_->StartHeartbeat(loop::Milliseconds(std::max(interval_ms, 1)),
+                        loop::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
-    stop_ = true;
+    stop_.Request(cluster::StopReason::kHeartbeatLost);
   });
   return util::Status::Ok();
 }
@@ -239,12 +241,8 @@ void RunContext::RecordAllSucceeded() {
 int RunContext::Conclude(const cluster::RunResult& result) {
   RecordNodeErrors();
   Record(result.outcomes, /*final=*/true);
-  if (result.interrupted) return StopStatus();
-  Unlock();
-  util::Status status = result.error.ok() ? cluster::Summarize(result.outcomes) : result.error;
-  if (status.ok()) return kExitOk;
-  out_->Error(status);
-  return kExitError;
+  if (!stopped()) Unlock();
+  return End(result.error.ok() ? cluster::Summarize(result.outcomes) : result.error);
 }
 
 int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec) {
@@ -254,7 +252,7 @@ int RunAndConclude(RunContext& context, const cli::Options& options, cluster::Ru
     spec.fold = fold.get();
   }
   cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
   if (fold) {
     util::Status written = cluster::WriteFoldReport(context.out(), *fold, result.outcomes);
     if (!written.ok() && result.error.ok()) result.error = written.Wrap("--fold lost output");
@@ -262,17 +260,24 @@ int RunAndConclude(RunContext& context, const cli::Options& options, cluster::Ru
   return context.Conclude(result);
 }
 
-int RunContext::StopStatus() {
-  RecordNodeErrors();
-  if (!heartbeat_error_.ok()) {
-    out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
-    return kExitHeartbeat;
+int RunContext::End(const util::Status& status) {
+  switch (stop_.reason()) {
+    case cluster::StopReason::kHeartbeatLost:
+      RecordNodeErrors();
+      out_->Error(heartbeat_error_.Wrap("aborting the run: the cluster lock is lost"));
+      break;
+    case cluster::StopReason::kInterrupted:
+      RecordNodeErrors();
+      out_->Error(util::Status::Error("interrupted; remote commands were stopped"));
+      break;
+    case cluster::StopReason::kNone:
+    case cluster::StopReason::kFailed:
+      if (status.ok()) break;
+      stop_.Request(cluster::StopReason::kFailed);
+      out_->Error(status);
+      break;
   }
-  if (signalled_) {
-    out_->Error(util::Status::Error("interrupted; remote commands were stopped"));
-    return kExitInterrupted;
-  }
-  return kExitOk;
+  return ExitStatusFor(stop_.reason());
 }
 
 }  // namespace app

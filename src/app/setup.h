@@ -11,8 +11,9 @@
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
+#include "cluster/stop.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 #include "util/status.h"
 
 namespace app {
@@ -34,21 +35,23 @@ class RunContext {
   // each, unless -w: then they are warned about and dropped.
   util::Status Connect();
   // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
-  // heartbeat sets the stop flag and heartbeat_error().
+  // heartbeat stops the run (kHeartbeatLost); End() reports its cause.
   util::Status Lock();
   // Prepare(), Connect() and Lock(), stopping at the first error.
   util::Status Start();
   // Releases the lock, if held, and waits for every holder to exit.
   void Unlock();
 
-  // Ends a run whose last phase was RunOnAll: stop status when it was
-  // interrupted, else releases the lock, reports errors and returns the
-  // exit status.
+  // Ends a run whose last phase was RunOnAll: records every outcome,
+  // releases the lock unless the run was stopped, and returns End() with
+  // the result's error or its summary.
   int Conclude(const cluster::RunResult& result);
 
-  // The exit status and error report for a run that stopped early, after a
-  // signal or a lost heartbeat; kExitOk when neither happened.
-  int StopStatus();
+  // The one way a run ends. When a signal or a lost heartbeat stopped it,
+  // reports that (and marks the nodes' errors); otherwise a non-OK `status`
+  // is the run's failure, reported as such. Returns ExitStatusFor() of the
+  // stop reason.
+  int End(const util::Status& status);
 
   // Marks failed outcomes in the ledger, and successful ones too when
   // `final` (the run's last phase: the host is done).
@@ -58,25 +61,24 @@ class RunContext {
   // Marks every node still in the run as succeeded (lock mode).
   void RecordAllSucceeded();
 
-  ssh::EventLoop& loop() { return loop_; }
+  loop::EventLoop& loop() { return loop_; }
   output::Output* out() { return out_; }
   cluster::Nodes& nodes() { return nodes_; }
-  // Set by SIGINT/SIGTERM or a lost heartbeat: every phase stops at once.
-  const bool* interrupted() const { return &stop_; }
-  bool was_interrupted() const { return stop_; }
-  const util::Status& heartbeat_error() const { return heartbeat_error_; }
+  // Requested by SIGINT/SIGTERM or a lost heartbeat: every phase stops at
+  // once. End() requests kFailed for a run that failed.
+  const cluster::Stop& stop() const { return stop_; }
+  bool stopped() const { return stop_.requested(); }
 
  private:
   const cli::Options& options_;
   output::Output* out_;
   HostLedger* ledger_;
-  ssh::EventLoop loop_;
+  loop::EventLoop loop_;
   cluster::Nodes nodes_;
   std::optional<std::string> password_;
   std::unique_ptr<cluster::ClusterLock> lock_;
   int signal_fd_ = -1;
-  bool stop_ = false;
-  bool signalled_ = false;
+  cluster::Stop stop_;
   util::Status heartbeat_error_;
 };
 

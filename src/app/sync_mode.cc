@@ -32,12 +32,11 @@ std::string SyncCommandWords(const cli::Options& options, bool shipped) {
 }
 
 // Runs `line` on every node; for the steps around the sync tool.
-util::Status RunStep(RunContext& context, const std::string& line, const std::string& what, bool* stopped) {
+util::Status RunStep(RunContext& context, const std::string& line, const std::string& what) {
   cluster::RunSpec spec;
   spec.command = line;
   cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.interrupted());
-  *stopped = result.interrupted;
+      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
   context.Record(result.outcomes, /*final=*/false);
   if (!result.error.ok()) return result.error;
   return cluster::Summarize(result.outcomes).Wrap(what);
@@ -63,20 +62,15 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
 
   RunContext context(options, &out, ledger);
   util::Status status = context.Start();
-  if (context.was_interrupted()) return context.StopStatus();
-  bool stopped = false;
-  if (status.ok() && upload) {
-    status = RunUploadPhase(context, options, *upload, root, &stopped);
-  } else if (status.ok()) {
+  if (!status.ok() || context.stopped()) return context.End(status);
+  if (upload) {
+    status = RunUploadPhase(context, options, *upload, root, /*last_phase=*/false);
+  } else {
     // --no-upload: the tool still starts in the run directory.
     status = RunStep(context, cluster::WrapCommand(RemoteWrapper(options), "mkdir -p " + util::ShellQuote(root)),
-                     "can't create the run directory", &stopped);
+                     "can't create the run directory");
   }
-  if (stopped) return context.StopStatus();
-  if (!status.ok()) {
-    out.Error(status);
-    return kExitError;
-  }
+  if (!status.ok() || context.stopped()) return context.End(status);
 
   cluster::RemoteCommandSpec command = RemoteWrapper(options);
   command.words = {SyncCommandWords(options, ship_tool)};
@@ -86,7 +80,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
   spec.command = cluster::BuildRemoteCommand(command);
   spec.serial = options.serial;
   spec.cleanup_command = cluster::CleanupCommand(RemoteWrapper(options));
-  spec.timeout = ssh::Milliseconds(options.command_timeout_ms);
+  spec.timeout = loop::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
   std::unique_ptr<cluster::SyncRelay> relay;

@@ -15,18 +15,11 @@ int RunUploadMode(const cli::Options& options, output::Output& out, HostLedger* 
   }
   RunContext context(options, &out, ledger);
   util::Status status = context.Start();
-  if (context.was_interrupted()) return context.StopStatus();
-  if (status.ok()) {
-    bool stopped = false;
-    status = RunUploadPhase(context, options, *upload, options.root, &stopped);
-    if (stopped) return context.StopStatus();
+  if (status.ok() && !context.stopped()) {
+    status = RunUploadPhase(context, options, *upload, options.root, /*last_phase=*/true);
   }
-  context.Unlock();
-  if (!status.ok()) {
-    out.Error(status);
-    return kExitError;
-  }
-  return kExitOk;
+  if (!context.stopped()) context.Unlock();
+  return context.End(status);
 }
 
 }  // namespace app

@@ -74,7 +74,7 @@ util::StatusOr<PreparedUpload> PrepareUpload(const cli::Options& options, uint64
 }
 
 util::Status RunUploadPhase(RunContext& context, const cli::Options& options, PreparedUpload& upload,
-                            const std::string& root, bool* stopped) {
+                            const std::string& root, bool last_phase) {
   cluster::UploadSpec spec;
   spec.root = root;
   spec.marker = upload.marker;
@@ -83,12 +83,9 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   spec.total_bytes = upload.total_bytes;
   spec.wrapper = RemoteWrapper(options);
   cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(),
-                                                      spec, context.out(), context.interrupted());
-  *stopped = result.interrupted;
-  // In upload mode a host whose archive is complete is done.
-  bool final = options.mode == cli::Mode::kUpload && !result.interrupted && result.error.ok();
-  context.Record(result.outcomes, final);
-  if (result.interrupted) return util::Status::Ok();
+                                                      spec, context.out(), context.stop());
+  context.Record(result.outcomes, /*final=*/last_phase && !context.stopped() && result.error.ok());
+  if (context.stopped()) return util::Status::Ok();
   if (!result.error.ok()) return result.error.Wrap("upload aborted, no host has the complete archive");
   util::Status summary = cluster::Summarize(result.outcomes);
   if (!summary.ok()) return summary.Wrap("upload failed");

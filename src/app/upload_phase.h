@@ -32,10 +32,11 @@ util::StatusOr<PreparedUpload> PrepareUpload(const cli::Options& options, uint64
                                              std::string_view sync_tool);
 
 // Streams the archive into `root` on every node of `context`. Returns an
-// error naming each failed host; `*stopped` is set when the run was
-// interrupted or lost its heartbeat (the caller returns StopStatus()).
+// error naming each failed host (the caller asks context.stopped() first).
+// With `last_phase` (nothing runs after the upload) a host that has the
+// whole archive is recorded as done.
 util::Status RunUploadPhase(RunContext& context, const cli::Options& options, PreparedUpload& upload,
-                            const std::string& root, bool* stopped);
+                            const std::string& root, bool last_phase);
 
 // The archive path of the shipped sync tool.
 inline constexpr const char* kShippedSyncTool = ".orgalorg-sync";

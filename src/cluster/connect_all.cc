@@ -4,11 +4,10 @@
 
 #include <algorithm>
 
+#include "cluster/ssh_exec.h"
+
 namespace cluster {
 namespace {
-
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
 
 ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Address& address) {
   ssh::SessionOptions options = base;
@@ -18,61 +17,84 @@ ssh::SessionOptions OptionsFor(const ssh::SessionOptions& base, const hosts::Add
   return options;
 }
 
-}  // namespace
+// Connects every node with at most `limit` handshakes in flight. Steps:
+// StartMore() handshakes up to the cap, OnConnected() for each end (which
+// starts the next), then DropConnecting() when stopped early.
+class Connector {
+ public:
+  Connector(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base, int parallel,
+            output::Output* out)
+      : loop_(loop), nodes_(nodes), base_(base), limit_(static_cast<size_t>(std::max(parallel, 1))), out_(out) {}
 
-size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                  int parallel, const bool* interrupted, output::Output* out) {
-  size_t finished = 0;
-  size_t next = 0;
-  size_t in_flight = 0;
-  size_t failed = 0;
-  size_t limit = static_cast<size_t>(std::max(parallel, 1));
-
-  // Starts handshakes until the cap is reached.
-  std::function<void()> start_more = [&]() {
-    while (in_flight < limit && next < nodes->size()) {
-      size_t index = next++;
-      Node& node = (*nodes)[index];
-      node.session = std::make_unique<ssh::Session>(loop, OptionsFor(base, node.address));
-      ++in_flight;
-      out->Log(output::Level::kTrace, "connecting to " + node.ref.display);
-      ssh::TimePoint started = ssh::Clock::now();
-      node.session->Connect([&, index, started](util::Status status) {
-        Node& done = (*nodes)[index];
-        --in_flight;
-        ++finished;
-        if (status.ok()) {
-          done.ref.identity = done.session->identity();
-          out->Log(output::Level::kDebug,
-                   fmt::format("connected to {} {} in {} ms ({})", done.ref.display,
-                               done.ref.identity, ssh::MillisecondsSince(started),
-                               done.session->details()));
-        } else {
-          done.error = status.Wrap("can't connect to " + done.ref.display);
-          ++failed;
-          // Released later, outside the session's own callback.
-          loop->Post([&done]() { done.session.reset(); });
-        }
-        out->Status(fmt::format("connect: {}/{} done, {} failed", finished, nodes->size(), failed));
-        start_more();
-      });
-    }
-  };
-  start_more();
-
-  while ((in_flight > 0 || next < nodes->size()) && !*interrupted) {
-    loop->RunOnce(kPollSliceMs);
+  util::StatusOr<size_t> Run(const Stop& stop) {
+    StartMore();
+    util::Status waited =
+        loop_->RunUntil([&] { return (in_flight_ == 0 && next_ >= nodes_->size()) || stop.requested(); });
+    // A handshake still going must not call back into this finished run.
+    if (!waited.ok() || stop.requested()) DropConnecting();
+    if (!waited.ok()) return waited;
+    loop_->RunOnce(loop::Milliseconds(0));  // Run the posted releases.
+    return failed_;
   }
-  if (*interrupted) {
-    for (Node& node : *nodes) {
+
+ private:
+  void StartMore() {
+    while (in_flight_ < limit_ && next_ < nodes_->size()) {
+      size_t index = next_++;
+      Node& node = (*nodes_)[index];
+      node.session = std::make_unique<ssh::Session>(loop_, OptionsFor(base_, node.address));
+      node.exec = MakeSshExecHost(node.session.get());
+      ++in_flight_;
+      out_->Log(output::Level::kTrace, "connecting to " + node.ref.display);
+      loop::TimePoint started = loop::Clock::now();
+      node.session->Connect([this, index, started](util::Status status) { OnConnected(index, started, status); });
+    }
+  }
+
+  void OnConnected(size_t index, loop::TimePoint started, const util::Status& status) {
+    Node& node = (*nodes_)[index];
+    --in_flight_;
+    ++finished_;
+    if (status.ok()) {
+      node.ref.identity = node.session->identity();
+      out_->Log(output::Level::kDebug,
+                fmt::format("connected to {} {} in {} ms ({})", node.ref.display, node.ref.identity,
+                            loop::MillisecondsSince(started), node.session->details()));
+    } else {
+      node.error = status.Wrap("can't connect to " + node.ref.display);
+      ++failed_;
+      // Released later, outside the session's own callback.
+      loop_->Post([&node]() { node.Disconnect(); });
+    }
+    out_->Status(fmt::format("connect: {}/{} done, {} failed", finished_, nodes_->size(), failed_));
+    StartMore();
+  }
+
+  void DropConnecting() {
+    for (Node& node : *nodes_) {
       if (node.session && !node.session->connected()) {
-        node.session.reset();
+        node.Disconnect();
         node.error = util::Status::Error("interrupted while connecting to " + node.ref.display);
       }
     }
   }
-  loop->RunOnce(ssh::Milliseconds(0));  // Run the posted releases.
-  return failed;
+
+  loop::EventLoop* loop_;
+  Nodes* nodes_;
+  const ssh::SessionOptions& base_;
+  size_t limit_;
+  output::Output* out_;
+  size_t next_ = 0;
+  size_t in_flight_ = 0;
+  size_t finished_ = 0;
+  size_t failed_ = 0;
+};
+
+}  // namespace
+
+util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
+                                  int parallel, const Stop& stop, output::Output* out) {
+  return Connector(loop, nodes, base, parallel, out).Run(stop);
 }
 
 }  // namespace cluster

@@ -2,23 +2,24 @@
 //
 // Each node gets a Session built from `base` plus its own address (an
 // explicit user or port wins over ~/.ssh/config, see hosts::Address). The
-// loop runs until every handshake has ended or `*interrupted` becomes true
-// (set by the caller's signal watch); then the sessions still connecting are
-// dropped. A node that fails keeps the error, wrapped as
+// loop runs until every handshake has ended or `stop` is requested; then the
+// sessions still connecting are dropped. A node that fails keeps the error, wrapped as
 // "can't connect to <host>", in Node::error; its session is released.
-// Returns the number of nodes that failed.
+// Returns the number of nodes that failed, or an error when the event loop
+// itself failed.
 #ifndef ORGALORG_CLUSTER_CONNECT_ALL_H_
 #define ORGALORG_CLUSTER_CONNECT_ALL_H_
 
 #include "cluster/node.h"
+#include "cluster/stop.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 #include "ssh/session_options.h"
 
 namespace cluster {
 
-size_t ConnectAll(ssh::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                  int parallel, const bool* interrupted, output::Output* out);
+util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
+                                  int parallel, const Stop& stop, output::Output* out);
 
 }  // namespace cluster
 

@@ -5,15 +5,14 @@
 #include <deque>
 
 #include "cluster/remote_cleanup.h"
+#include "protocol/line_splitter.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
 namespace {
 
 // How long Release() waits for the holders to exit.
-constexpr ssh::Milliseconds kReleaseWaitMs{5000};
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
+constexpr loop::Milliseconds kReleaseWaitMs{5000};
 constexpr std::string_view kLockedLine = "LOCKED";
 constexpr std::string_view kBusyLine = "BUSY";
 constexpr std::string_view kPing = "PING";
@@ -23,12 +22,12 @@ constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
 }  // namespace
 
 struct ClusterLock::Holder {
-  std::unique_ptr<ssh::Channel> channel;
+  std::unique_ptr<ExecChannel> channel;
   enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
   std::string owner;  // The busy lock's owner note, if the host had one.
-  std::string stdout_buffer;
+  std::unique_ptr<protocol::LineSplitter> lines;  // Its stdout.
   std::string stderr_tail;
-  std::deque<ssh::TimePoint> pings;  // When each unanswered PING was queued.
+  std::deque<loop::TimePoint> pings;  // When each unanswered PING was queued.
   std::string unsent;                 // Heartbeat bytes the socket had no room for yet.
   bool dead = false;  // Lost its heartbeat: Release() does not wait for it.
 };
@@ -60,86 +59,112 @@ std::string LockCommand(const LockSpec& spec) {
   return WrapCommand(spec.wrapper, std::move(script));
 }
 
-ClusterLock::ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out)
+ClusterLock::ClusterLock(loop::EventLoop* loop, Nodes* nodes, output::Output* out)
     : loop_(loop), nodes_(nodes), out_(out) {}
 
 ClusterLock::~ClusterLock() {
   if (timer_) loop_->CancelTimer(timer_);
 }
 
-util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted) {
-  std::string command = LockCommand(spec);
-  out_->Log(output::Level::kTrace, "running lock command: " + command);
-  holders_.clear();
-  size_t waiting = 0;
-  for (size_t i = 0; i < nodes_->size(); ++i) {
-    holders_.push_back(std::make_unique<Holder>());
-    Holder* holder = holders_.back().get();
-    Node& node = (*nodes_)[i];
-    if (!node.connected()) {
-      holder->state = Holder::State::kExited;
-      continue;
-    }
-    ssh::ChannelCallbacks callbacks;
-    callbacks.on_stdout = [this, holder, i, &waiting](std::string_view data) {
-      holder->stdout_buffer.append(data);
-      size_t newline;
-      while ((newline = holder->stdout_buffer.find('\n')) != std::string::npos) {
-        std::string line = holder->stdout_buffer.substr(0, newline);
-        holder->stdout_buffer.erase(0, newline + 1);
-        if (holder->state == Holder::State::kStarting && line == kBusyLine) {
-          holder->state = Holder::State::kBusy;  // The owner note follows; done at exit.
-        } else if (holder->state == Holder::State::kStarting) {
-          holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
-          --waiting;
-          out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting, nodes_->size()));
-        } else if (holder->state == Holder::State::kBusy) {
-          if (holder->owner.empty()) holder->owner = line.substr(0, 256);
-        } else if (holder->state == Holder::State::kLocked) {
-          if (line != kPing || holder->pings.empty()) {
-            Lost(i, "wrong heartbeat answer \"" + line + "\"");
-          } else {
-            holder->pings.pop_front();
-          }
-        }
-      }
-    };
-    callbacks.on_stderr = [holder](std::string_view data) {
-      holder->stderr_tail.append(data);
-      if (holder->stderr_tail.size() > 1024) holder->stderr_tail.erase(0, holder->stderr_tail.size() - 1024);
-    };
-    callbacks.on_writable = [holder]() { Flush(holder); };
-    callbacks.on_exit = [this, holder, i, &waiting](int status, std::string signal_name) {
-      Holder::State before = holder->state;
-      holder->state = Holder::State::kExited;
-      if (before == Holder::State::kStarting || before == Holder::State::kBusy) {
-        --waiting;
-      } else if (before == Holder::State::kLocked) {
-        // A failed channel (connection lost) reports its reason where a
-        // signal name would be: say what happened, not "killed by signal".
-        if (holder->channel && !holder->channel->error().ok()) {
-          Lost(i, holder->channel->error().ToString());
-        } else {
-          Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
-                                      : "lock holder killed by signal " + signal_name);
-        }
-      }
-    };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
-    if (!channel.ok()) {
-      holder->state = Holder::State::kFailed;
-      holder->stderr_tail = channel.status().ToString();
-      continue;
-    }
-    holder->channel = std::move(*channel);
-    ++waiting;
+util::Status ClusterLock::Acquire(const LockSpec& spec, const Stop& stop) {
+  StartHolders(LockCommand(spec));
+  util::Status waited = loop_->RunUntil([&] { return waiting_ == 0 || stop.requested(); });
+  if (!waited.ok()) {
+    Release();
+    return waited.Wrap("can't lock the cluster");
   }
-  while (waiting > 0 && !*interrupted) loop_->RunOnce(kPollSliceMs);
-  if (*interrupted) {
+  if (stop.requested()) {
     Release();
     return util::Status::Error("interrupted while locking");
   }
+  return Verdict(spec);
+}
 
+void ClusterLock::StartHolders(const std::string& command) {
+  out_->Log(output::Level::kTrace, "running lock command: " + command);
+  holders_.clear();
+  waiting_ = 0;
+  for (size_t i = 0; i < nodes_->size(); ++i) {
+    holders_.push_back(std::make_unique<Holder>());
+    Holder& holder = *holders_.back();
+    Node& node = (*nodes_)[i];
+    if (!node.connected()) {
+      holder.state = Holder::State::kExited;
+      continue;
+    }
+    holder.lines = std::make_unique<protocol::LineSplitter>(
+        [this, i](const protocol::LineChunk& chunk) { OnHolderLine(i, std::string(chunk.text)); });
+    util::StatusOr<std::unique_ptr<ExecChannel>> channel = node.exec->Exec(command, CallbacksFor(i));
+    if (!channel.ok()) {
+      holder.state = Holder::State::kFailed;
+      holder.stderr_tail = channel.status().ToString();
+      continue;
+    }
+    holder.channel = std::move(*channel);
+    ++waiting_;
+  }
+}
+
+ExecCallbacks ClusterLock::CallbacksFor(size_t i) {
+  Holder* holder = holders_[i].get();
+  ExecCallbacks callbacks;
+  callbacks.on_stdout = [holder](std::string_view data) { holder->lines->Feed(data); };
+  callbacks.on_stderr = [holder](std::string_view data) {
+    holder->stderr_tail.append(data);
+    if (holder->stderr_tail.size() > 1024) holder->stderr_tail.erase(0, holder->stderr_tail.size() - 1024);
+  };
+  callbacks.on_writable = [holder]() { Flush(holder); };
+  callbacks.on_exit = [this, i](int status, std::string signal_name) { OnHolderExit(i, status, signal_name); };
+  return callbacks;
+}
+
+// The holder answers LOCKED, or BUSY and the owner note, then echoes PINGs.
+void ClusterLock::OnHolderLine(size_t i, const std::string& line) {
+  Holder& holder = *holders_[i];
+  switch (holder.state) {
+    case Holder::State::kStarting:
+      if (line == kBusyLine) {
+        holder.state = Holder::State::kBusy;  // The owner note follows; done at exit.
+        return;
+      }
+      holder.state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
+      --waiting_;
+      out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting_, nodes_->size()));
+      return;
+    case Holder::State::kBusy:
+      if (holder.owner.empty()) holder.owner = line.substr(0, 256);
+      return;
+    case Holder::State::kLocked:
+      if (line != kPing || holder.pings.empty()) return Lost(i, "wrong heartbeat answer \"" + line + "\"");
+      holder.pings.pop_front();
+      return;
+    case Holder::State::kFailed:
+    case Holder::State::kExited:
+      return;
+  }
+}
+
+void ClusterLock::OnHolderExit(size_t i, int status, const std::string& signal_name) {
+  Holder& holder = *holders_[i];
+  Holder::State before = holder.state;
+  holder.state = Holder::State::kExited;
+  if (before == Holder::State::kStarting || before == Holder::State::kBusy) {
+    --waiting_;
+  } else if (before == Holder::State::kLocked) {
+    // A failed channel (connection lost) reports its reason where a signal
+    // name would be: say what happened, not "killed by signal".
+    if (holder.channel && !holder.channel->error().ok()) {
+      Lost(i, holder.channel->error().ToString());
+    } else {
+      Lost(i, signal_name.empty() ? fmt::format("lock holder exited (status {})", status)
+                                  : "lock holder killed by signal " + signal_name);
+    }
+  }
+}
+
+// All or nothing: every node that is not locked is named; any such node
+// (unless -t) releases the others and fails the lock.
+util::Status ClusterLock::Verdict(const LockSpec& spec) {
   util::Status failure = util::Status::Error("can't lock the cluster");
   size_t failed = 0;
   for (size_t i = 0; i < holders_.size(); ++i) {
@@ -162,7 +187,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
   return failure;
 }
 
-void ClusterLock::StartHeartbeat(ssh::Milliseconds interval, ssh::Milliseconds answer_timeout,
+void ClusterLock::StartHeartbeat(loop::Milliseconds interval, loop::Milliseconds answer_timeout,
                                  std::function<void(util::Status)> on_lost) {
   interval_ = interval;
   answer_timeout_ = answer_timeout;
@@ -177,7 +202,7 @@ void ClusterLock::Flush(Holder* holder) {
 
 void ClusterLock::Beat() {
   timer_ = 0;
-  ssh::TimePoint now = ssh::Clock::now();
+  loop::TimePoint now = loop::Clock::now();
   for (size_t i = 0; i < holders_.size() && !lost_; ++i) {
     Holder& holder = *holders_[i];
     if (holder.state != Holder::State::kLocked) continue;
@@ -216,14 +241,15 @@ void ClusterLock::Release() {
       ++live;
     }
   }
-  ssh::TimePoint deadline = ssh::Clock::now() + kReleaseWaitMs;
   auto all_exited = [this]() {
     for (auto& holder : holders_) {
       if (holder->channel && !holder->dead && holder->state != Holder::State::kExited) return false;
     }
     return true;
   };
-  while (live > 0 && !all_exited() && ssh::Clock::now() < deadline) loop_->RunOnce(kPollSliceMs);
+  // A failed loop ends the wait early; closing every channel is all that
+  // is left to do either way (the run reports the loop's failure).
+  (void)loop_->RunUntil([&] { return live == 0 || all_exited(); }, loop::Clock::now() + kReleaseWaitMs);
   for (auto& holder : holders_) {
     if (holder->channel) holder->channel->Close();
   }

@@ -31,8 +31,9 @@
 
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
+#include "cluster/stop.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 
 namespace cluster {
 
@@ -55,30 +56,39 @@ inline constexpr const char* kLockBusyMessage =
 
 class ClusterLock {
  public:
-  ClusterLock(ssh::EventLoop* loop, Nodes* nodes, output::Output* out);
+  ClusterLock(loop::EventLoop* loop, Nodes* nodes, output::Output* out);
   ~ClusterLock();
   ClusterLock(const ClusterLock&) = delete;
   ClusterLock& operator=(const ClusterLock&) = delete;
 
-  util::Status Acquire(const LockSpec& spec, const bool* interrupted);
-  void StartHeartbeat(ssh::Milliseconds interval, ssh::Milliseconds answer_timeout,
+  // Returns an error when the lock was refused or the wait was stopped.
+  util::Status Acquire(const LockSpec& spec, const Stop& stop);
+  void StartHeartbeat(loop::Milliseconds interval, loop::Milliseconds answer_timeout,
                       std::function<void(util::Status)> on_lost);
   // Ends every holder and waits (at most kReleaseWait) for them to exit.
   void Release();
 
  private:
   struct Holder;
+  // Acquire's steps.
+  void StartHolders(const std::string& command);
+  ExecCallbacks CallbacksFor(size_t i);
+  void OnHolderLine(size_t i, const std::string& line);
+  void OnHolderExit(size_t i, int status, const std::string& signal_name);
+  util::Status Verdict(const LockSpec& spec);
+  // The heartbeat's.
   void Beat();
   static void Flush(Holder* holder);
   void Lost(size_t index, const std::string& why);
 
-  ssh::EventLoop* loop_;
+  loop::EventLoop* loop_;
   Nodes* nodes_;
   output::Output* out_;
   std::vector<std::unique_ptr<Holder>> holders_;
-  ssh::Milliseconds interval_{0};
-  ssh::Milliseconds answer_timeout_{0};
-  ssh::EventLoop::TimerId timer_ = 0;
+  size_t waiting_ = 0;  // Holders that have not answered yet.
+  loop::Milliseconds interval_{0};
+  loop::Milliseconds answer_timeout_{0};
+  loop::EventLoop::TimerId timer_ = 0;
   std::function<void(util::Status)> on_lost_;
   bool lost_ = false;
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/exec.h"
 #include "hosts/address.h"
 #include "output/output.h"
 #include "ssh/session.h"
@@ -17,9 +18,16 @@ struct Node {
   hosts::Address address;
   output::HostRef ref;                   // display = as given; identity = [user@host:port]
   std::unique_ptr<ssh::Session> session;  // Set once ConnectAll started it.
+  // Starts commands on `session` (in unit tests: a fake, without session).
+  std::unique_ptr<ExecHost> exec;
   util::Status error;                     // Why this host failed, if it did.
 
-  bool connected() const { return session && session->connected(); }
+  bool connected() const { return exec && exec->connected(); }
+  // Drops the connection (the exec host first: it uses the session).
+  void Disconnect() {
+    exec.reset();
+    session.reset();
+  }
 };
 
 using Nodes = std::vector<Node>;

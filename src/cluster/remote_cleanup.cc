@@ -45,8 +45,6 @@ sleep 1
 hit KILL
 exit 0 # orgalorg-cleanup)sh";
 
-constexpr ssh::Milliseconds kPollSliceMs{100};
-
 }  // namespace
 
 std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
@@ -55,23 +53,53 @@ std::string CleanupCommand(const RemoteCommandSpec& wrapper) {
   return WrapCommand(wrapper, std::move(script));
 }
 
-void CleanUpNodes(ssh::EventLoop* loop, Nodes* nodes, const std::vector<bool>& busy,
-                  const std::string& cleanup_command) {
-  size_t running = 0;
-  std::vector<std::unique_ptr<ssh::Channel>> channels;
-  for (size_t i = 0; i < nodes->size() && i < busy.size(); ++i) {
-    Node& node = (*nodes)[i];
-    if (!busy[i] || !node.connected()) continue;
-    ssh::ChannelCallbacks callbacks;
-    callbacks.on_exit = [&running](int, std::string) { --running; };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(cleanup_command, callbacks);
-    if (!channel.ok()) continue;
-    channels.push_back(std::move(*channel));
-    ++running;
+namespace {
+
+// Step 1: every exec request answered (started, refused or failed).
+util::Status Settle(loop::EventLoop* loop, const std::vector<RunningCommand>& running) {
+  return loop->RunUntil(
+      [&running] {
+        for (const RunningCommand& command : running) {
+          if (!command.channel->started() && !command.channel->finished()) return false;
+        }
+        return true;
+      },
+      loop::Clock::now() + kSettleBeforeCleanupMs);
+}
+
+// Step 2: the cleanup command on every host of `running`, at once.
+util::Status CleanUp(loop::EventLoop* loop, Nodes* nodes, const std::vector<RunningCommand>& running,
+                     const std::string& cleanup_command) {
+  size_t left = 0;
+  std::vector<std::unique_ptr<ExecChannel>> cleanups;
+  for (const RunningCommand& command : running) {
+    Node& node = (*nodes)[command.node];
+    if (!node.connected()) continue;
+    ExecCallbacks callbacks;
+    callbacks.on_exit = [&left](int, std::string) { --left; };
+    util::StatusOr<std::unique_ptr<ExecChannel>> cleanup = node.exec->Exec(cleanup_command, std::move(callbacks));
+    if (!cleanup.ok()) continue;
+    cleanups.push_back(std::move(*cleanup));
+    ++left;
   }
-  ssh::TimePoint deadline = ssh::Clock::now() + kCleanupWaitMs;
-  while (running > 0 && ssh::Clock::now() < deadline) loop->RunOnce(kPollSliceMs);
-  for (auto& channel : channels) channel->Close();
+  util::Status waited = loop->RunUntil([&left] { return left == 0; }, loop::Clock::now() + kCleanupWaitMs);
+  for (auto& cleanup : cleanups) cleanup->Close();
+  return waited;
+}
+
+}  // namespace
+
+util::Status StopOnHosts(loop::EventLoop* loop, Nodes* nodes, const std::vector<RunningCommand>& running,
+                         const std::string& cleanup_command) {
+  if (running.empty()) return util::Status::Ok();
+  util::Status status = Settle(loop, running);
+  if (status.ok() && !cleanup_command.empty()) status = CleanUp(loop, nodes, running, cleanup_command);
+  for (const RunningCommand& command : running) {
+    if (!command.channel->finished()) command.channel->Signal("TERM");
+  }
+  for (const RunningCommand& command : running) command.channel->Close();
+  loop->RunOnce(loop::Milliseconds(0));  // Let the signals and closes go out.
+  return status;
 }
 
 }  // namespace cluster

@@ -2,8 +2,8 @@
 //
 // Starts one exec channel per node on its existing session, streams output
 // through HostOutput, feeds stdin from StdinFeeder (-i, or empty), and waits
-// until every command has ended, every connection has died, or
-// `*interrupted` is set. On interruption every running command is sent
+// until every command has ended, every connection has died, or `stop` is
+// requested. On interruption every running command is sent
 // SIGTERM and its channel closed, so nothing keeps running remotely.
 // With a timeout, a command still running that long after it started is
 // stopped the same way on its host alone (the cleanup command, then SIGTERM
@@ -18,10 +18,11 @@
 
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
+#include "cluster/stop.h"
 #include "cluster/sync_relay.h"
+#include "loop/event_loop.h"
 #include "output/fold_buffer.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 
 namespace cluster {
 
@@ -38,17 +39,17 @@ struct RunSpec {
   // --fold: host output goes here instead of to the terminal.
   output::FoldBuffer* fold = nullptr;
   // --timeout: the longest a command may run on a host; 0: no limit.
-  ssh::Milliseconds timeout{0};
+  loop::Milliseconds timeout{0};
 };
 
+// When `stop` was requested, the hosts still running end with "interrupted".
 struct RunResult {
   std::vector<HostOutcome> outcomes;
-  bool interrupted = false;
   util::Status error;  // A local failure (e.g. the stdin file can't be read).
 };
 
-RunResult RunOnAll(ssh::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
-                   output::Output* out, const bool* interrupted);
+RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
+                   output::Output* out, const Stop& stop);
 
 }  // namespace cluster
 

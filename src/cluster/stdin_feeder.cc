@@ -50,7 +50,7 @@ void StdinFeeder::ReadNextChunk() {
   for (Sink& sink : sinks_) sink.offset = 0;
 }
 
-size_t StdinFeeder::Add(ssh::Channel* channel) {
+size_t StdinFeeder::Add(ExecChannel* channel) {
   sinks_.push_back({channel, 0, false});
   return sinks_.size() - 1;
 }

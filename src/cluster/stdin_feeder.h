@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "ssh/channel.h"
+#include "cluster/exec.h"
 #include "util/status.h"
 
 namespace cluster {
@@ -29,13 +29,13 @@ class StdinFeeder {
 
   // Registers a channel; returns its slot. Call Pump(slot) from the
   // channel's on_writable and Drop(slot) when it ends.
-  size_t Add(ssh::Channel* channel);
+  size_t Add(ExecChannel* channel);
   void Pump(size_t slot);
   void Drop(size_t slot);
 
  private:
   struct Sink {
-    ssh::Channel* channel = nullptr;  // Null once dropped.
+    ExecChannel* channel = nullptr;  // Null once dropped.
     size_t offset = 0;                // Bytes of chunk_ taken.
     bool eof_sent = false;
   };

@@ -20,7 +20,7 @@ SyncRelay::SyncRelay(std::string prefix, std::vector<std::string> identities, ou
   }
 }
 
-void SyncRelay::Attach(size_t index, ssh::Channel* channel) {
+void SyncRelay::Attach(size_t index, ExecChannel* channel) {
   tools_[index].channel = channel;
   Flush(index);
 }

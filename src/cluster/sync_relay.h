@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "output/output.h"
-#include "ssh/channel.h"
+#include "cluster/exec.h"
 
 namespace cluster {
 
@@ -29,7 +29,7 @@ class SyncRelay {
 
   // The tool of host `index` runs on `channel` (the opening and any SYNC
   // relayed so far are already queued for it).
-  void Attach(size_t index, ssh::Channel* channel);
+  void Attach(size_t index, ExecChannel* channel);
   // Sends what the window takes (call from on_writable).
   void Flush(size_t index);
   // The tool of host `index` has exited (or failed): forget it.
@@ -46,7 +46,7 @@ class SyncRelay {
 
  private:
   struct Tool {
-    ssh::Channel* channel = nullptr;  // Null until the tool's channel exists.
+    ExecChannel* channel = nullptr;  // Null until the tool's channel exists.
     std::string queue;                // Bytes not yet taken by the channel.
     bool gone = false;                // Exited: nothing more is queued.
   };

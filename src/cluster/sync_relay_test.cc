@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "cluster/fake_exec_for_test.h"
+
 namespace cluster {
 namespace {
 
@@ -53,6 +55,43 @@ TEST_F(SyncRelayTest, OtherLinesAreUserOutputAndExitedToolsGetNothing) {
   EXPECT_TRUE(relay_->OnToolLine(0, "ORGALORG:42 SYNC x"));
   EXPECT_EQ(relay_->queued(1), "");
   EXPECT_NE(relay_->queued(0).find("SYNC [u@a:22] x"), std::string::npos);
+}
+
+TEST_F(SyncRelayTest, BackPressureKeepsTheRestQueuedUntilTheToolTakesIt) {
+  loop::EventLoop loop;
+  std::vector<std::string> log;
+  auto tool = std::make_shared<FakeCommand>(&loop, "tool", ExecCallbacks{}, &log);
+  FakeChannel channel(tool);
+  std::string opening = relay_->queued(0);
+  relay_->Attach(0, &channel);  // Not started yet: nothing goes.
+  EXPECT_EQ(relay_->queued(0), opening);
+  tool->SetRoom(10);
+  tool->Start();
+  relay_->Flush(0);
+  EXPECT_EQ(tool->stdin_data(), opening.substr(0, 10));
+  EXPECT_EQ(relay_->queued(0), opening.substr(10));
+  EXPECT_TRUE(relay_->OnToolLine(1, "ORGALORG:42 SYNC go"));  // Queued behind the rest.
+  tool->AddRoom(1 << 20);
+  relay_->Flush(0);
+  EXPECT_EQ(tool->stdin_data(), opening + "ORGALORG:42 SYNC [u@b:2222] go\n");
+  EXPECT_EQ(relay_->queued(0), "");
+  relay_->CloseAll();
+  EXPECT_TRUE(tool->stdin_closed());
+}
+
+TEST_F(SyncRelayTest, AFailedToolMakesCloseAllEndEveryOtherToolsStdin) {
+  loop::EventLoop loop;
+  std::vector<std::string> log;
+  auto first = std::make_shared<FakeCommand>(&loop, "a", ExecCallbacks{}, &log);
+  auto second = std::make_shared<FakeCommand>(&loop, "b", ExecCallbacks{}, &log);
+  FakeChannel first_channel(first);
+  FakeChannel second_channel(second);
+  relay_->Attach(0, &first_channel);
+  relay_->Attach(1, &second_channel);
+  relay_->Detach(0);  // Tool 0 failed.
+  relay_->CloseAll();
+  EXPECT_FALSE(first->stdin_closed());
+  EXPECT_TRUE(second->stdin_closed());
 }
 
 }  // namespace

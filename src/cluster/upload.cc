@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
+#include <memory>
 
 #include "cluster/remote_cleanup.h"
+#include "cluster/upload_window.h"
 #include "protocol/line_splitter.h"
 #include "util/shell_quote.h"
 
@@ -17,8 +18,6 @@ constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
 // Size of one archive chunk handed to the channels (DESIGN.md: >= 256 KiB
 // writes cost the least CPU in libssh).
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
-// The longest the loop sleeps between checks of `*interrupted`.
-constexpr ssh::Milliseconds kPollSliceMs{200};
 // Most lines of a host's stderr kept for its error message (tar's first
 // complaints are the telling ones).
 constexpr size_t kMaxStderrLines = 20;
@@ -34,49 +33,258 @@ constexpr int kSendBufferMin = 128 << 10;
 constexpr std::string_view kHdrcharsetWarning =
     "tar: Ignoring unknown extended header keyword 'hdrcharset'";
 
-struct Sink {
-  std::unique_ptr<ssh::Channel> channel;
-  uint64_t offset = 0;  // Archive bytes this node has taken.
-  bool eof_sent = false;
-  bool done = false;
-  std::unique_ptr<protocol::LineSplitter> stderr_lines;
-  std::vector<std::string> stderr_head;  // First kMaxStderrLines lines.
-  size_t stderr_dropped = 0;
-};
-
-// The archive bytes between the slowest node and the producer.
-class Window {
+// One upload of one archive to every node. Steps: Start() each host,
+// then the loop drives Pump() (produce chunks while the slowest host is
+// close enough, Feed() each host) from on_writable and OnExit(); Wait()
+// for every host's exit; Interrupt() the hosts still extracting when the
+// stop was requested.
+class Upload {
  public:
-  uint64_t begin() const { return begin_; }
-  uint64_t end() const { return end_; }
-  void Push(std::string chunk) {
-    end_ += chunk.size();
-    chunks_.push_back(std::move(chunk));
-  }
-  // The bytes from absolute `offset` to the end of its chunk.
-  std::string_view At(uint64_t offset) const {
-    uint64_t base = begin_;
-    for (const std::string& chunk : chunks_) {
-      if (offset < base + chunk.size()) {
-        return std::string_view(chunk).substr(static_cast<size_t>(offset - base));
-      }
-      base += chunk.size();
-    }
-    return {};
-  }
-  // Drops whole chunks that every node has passed.
-  void Release(uint64_t slowest) {
-    while (!chunks_.empty() && begin_ + chunks_.front().size() <= slowest) {
-      begin_ += chunks_.front().size();
-      chunks_.pop_front();
-    }
-  }
+  Upload(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream, const UploadSpec& spec,
+         output::Output* out, const Stop& stop);
+  ~Upload() { *alive_ = false; }
+  Upload(const Upload&) = delete;
+  Upload& operator=(const Upload&) = delete;
+
+  UploadResult Run();
 
  private:
-  std::deque<std::string> chunks_;
-  uint64_t begin_ = 0;
-  uint64_t end_ = 0;
+  struct Sink {
+    std::unique_ptr<ExecChannel> channel;
+    uint64_t offset = 0;  // Archive bytes this node has taken.
+    bool eof_sent = false;
+    bool done = false;
+    std::unique_ptr<protocol::LineSplitter> stderr_lines;
+    std::vector<std::string> stderr_head;  // First kMaxStderrLines lines.
+    size_t stderr_dropped = 0;
+  };
+
+  void Start(size_t i, const std::string& command, int send_buffer);
+  ExecCallbacks CallbacksFor(size_t i);
+  void OnStderrLine(size_t i, std::string_view line);
+  void OnExit(size_t i, int status, const std::string& signal_name);
+  util::Status ExitError(size_t i, int status, const std::string& signal_name);
+  uint64_t Slowest() const;
+  void Feed(Sink& sink);
+  void Pump();
+  bool Produce();
+  void EndEveryStdin();
+  void QueuePump();
+  void Report();
+  void Interrupt();
+
+  loop::EventLoop* loop_;
+  Nodes* nodes_;
+  transfer::TarStream* stream_;
+  const UploadSpec& spec_;
+  output::Output* out_;
+  const Stop& stop_;
+  UploadResult result_;
+  std::vector<Sink> sinks_;
+  UploadWindow window_;
+  bool produced_all_ = false;
+  size_t pending_ = 0;
+  size_t hosts_done_ = 0;
+  loop::TimePoint started_ = loop::Clock::now();
+  // One pump pass queued at a time; the token stops a pass queued but not
+  // run before the upload ended.
+  bool pump_queued_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+Upload::Upload(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream, const UploadSpec& spec,
+               output::Output* out, const Stop& stop)
+    : loop_(loop), nodes_(nodes), stream_(stream), spec_(spec), out_(out), stop_(stop), sinks_(nodes->size()) {
+  result_.outcomes.resize(nodes->size());
+}
+
+UploadResult Upload::Run() {
+  std::string command = UploadCommand(spec_);
+  out_->Log(output::Level::kDebug, "upload command line: " + command);
+  const int send_buffer = std::clamp(kSendBufferTotal / static_cast<int>(std::max<size_t>(nodes_->size(), 1)),
+                                     kSendBufferMin, kSendBufferPerHost);
+  for (size_t i = 0; i < nodes_->size(); ++i) Start(i, command, send_buffer);
+  util::Status waited = loop_->RunUntil([this] { return pending_ == 0 || stop_.requested(); });
+  if (!waited.ok()) result_.error = waited;
+  if (pending_ > 0) Interrupt();
+  result_.bytes_sent = stream_->bytes_produced();
+  return std::move(result_);
+}
+
+void Upload::Start(size_t i, const std::string& command, int send_buffer) {
+  Node& node = (*nodes_)[i];
+  Sink& sink = sinks_[i];
+  result_.outcomes[i].host = node.ref.display;
+  if (!node.connected()) {
+    result_.outcomes[i].error = node.error.ok() ? util::Status::Error("not connected") : node.error;
+    sink.done = true;
+    return;
+  }
+  node.exec->ReserveSendBuffer(send_buffer);
+  sink.stderr_lines = std::make_unique<protocol::LineSplitter>(
+      [this, i](const protocol::LineChunk& chunk) { OnStderrLine(i, chunk.text); });
+  util::StatusOr<std::unique_ptr<ExecChannel>> channel = node.exec->Exec(command, CallbacksFor(i));
+  if (!channel.ok()) {
+    result_.outcomes[i].error = channel.status().Wrap("can't start the upload");
+    sink.done = true;
+    return;
+  }
+  sink.channel = std::move(*channel);
+  ++pending_;
+}
+
+ExecCallbacks Upload::CallbacksFor(size_t i) {
+  ExecCallbacks callbacks;
+  callbacks.on_stdout = [this, i](std::string_view data) {
+    out_->HostLine((*nodes_)[i].ref, output::Stream::kStdout, data);
+  };
+  callbacks.on_stderr = [this, i](std::string_view data) { sinks_[i].stderr_lines->Feed(data); };
+  callbacks.on_writable = [this]() { QueuePump(); };
+  callbacks.on_exit = [this, i](int status, std::string signal_name) { OnExit(i, status, signal_name); };
+  return callbacks;
+}
+
+// tar's stderr: shown with -v, and its first lines kept for the error.
+void Upload::OnStderrLine(size_t i, std::string_view line) {
+  Sink& sink = sinks_[i];
+  if (line.empty() || line == spec_.marker) return;  // tar -v lists the marker too
+  if (line == kHdrcharsetWarning) return;
+  if (spec_.verbose) out_->HostLine((*nodes_)[i].ref, output::Stream::kStderr, line);
+  if (sink.stderr_head.size() < kMaxStderrLines) {
+    sink.stderr_head.emplace_back(line);
+  } else {
+    ++sink.stderr_dropped;
+  }
+}
+
+void Upload::OnExit(size_t i, int status, const std::string& signal_name) {
+  Sink& sink = sinks_[i];
+  if (sink.done) return;
+  sink.done = true;
+  --pending_;
+  ++hosts_done_;
+  HostOutcome& outcome = result_.outcomes[i];
+  outcome.exit_code = status;
+  outcome.error = ExitError(i, status, signal_name);
+  if (!outcome.error.ok() && outcome.exit_code == 0) outcome.exit_code = -1;
+  QueuePump();  // A finished node no longer holds the producer back.
+}
+
+// Why host i's extraction failed: the channel's error, or tar's exit and
+// its first stderr lines; OK when the whole archive went in.
+util::Status Upload::ExitError(size_t i, int status, const std::string& signal_name) {
+  Sink& sink = sinks_[i];
+  if (!sink.channel->error().ok()) return sink.channel->error();
+  if (status == 0 && signal_name.empty() && sink.eof_sent) return util::Status::Ok();
+  util::Status error = util::Status::Error(signal_name.empty()
+                                               ? fmt::format("extraction failed with exit code {}", status)
+                                               : "extraction killed by signal " + signal_name);
+  sink.stderr_lines->Finish();
+  for (const std::string& line : sink.stderr_head) error.AddCause(util::Status::Error(line));
+  if (sink.stderr_dropped > 0) {
+    error.AddCause(util::Status::Error(fmt::format("({} more lines)", sink.stderr_dropped)));
+  }
+  return error;
+}
+
+uint64_t Upload::Slowest() const {
+  uint64_t low = window_.end();
+  for (const Sink& sink : sinks_) {
+    if (!sink.done && !sink.eof_sent) low = std::min(low, sink.offset);
+  }
+  return low;
+}
+
+// Writes what the node's window takes; sends EOF after the last byte.
+void Upload::Feed(Sink& sink) {
+  if (sink.done || sink.eof_sent || !sink.channel || !sink.channel->started()) return;
+  while (sink.offset < window_.end()) {
+    size_t taken = sink.channel->Write(window_.At(sink.offset));
+    if (taken == 0) return;
+    sink.offset += taken;
+  }
+  if (produced_all_) {
+    sink.eof_sent = true;
+    sink.channel->CloseStdin();
+  }
+}
+
+// Feeds every node, then produces chunks while the slowest node is close
+// enough, until the window is full or the archive is done.
+void Upload::Pump() {
+  do {
+    for (Sink& sink : sinks_) Feed(sink);
+    window_.Release(Slowest());
+    if (produced_all_ || !result_.error.ok()) return;
+    if (window_.end() - window_.begin() >= kWindowBytes || pending_ == 0) return;
+  } while (Produce());
+}
+
+// The next chunk into the window; false (and every stdin ended without the
+// marker, so that every host fails its check) when reading failed.
+bool Upload::Produce() {
+  std::string chunk;
+  util::Status status = stream_->Next(&chunk, kChunkBytes);
+  if (!status.ok()) {
+    result_.error = status;
+    EndEveryStdin();
+    return false;
+  }
+  if (chunk.empty()) {
+    produced_all_ = true;
+  } else {
+    window_.Push(std::move(chunk));
+  }
+  return true;
+}
+
+void Upload::EndEveryStdin() {
+  for (Sink& sink : sinks_) {
+    if (!sink.done && sink.channel && !sink.eof_sent) {
+      sink.eof_sent = true;
+      sink.channel->CloseStdin();
+    }
+  }
+}
+
+void Upload::QueuePump() {
+  if (pump_queued_) return;
+  pump_queued_ = true;
+  loop_->Post([this, alive = alive_]() {
+    if (!*alive) return;
+    pump_queued_ = false;
+    Pump();
+    Report();
+  });
+}
+
+// Status line: bytes sent, rate, ETA (when the total is known), hosts.
+void Upload::Report() {
+  double seconds = std::chrono::duration<double>(loop::Clock::now() - started_).count();
+  uint64_t sent = Slowest();
+  double rate = seconds > 0 ? sent / seconds : 0;
+  std::string eta;
+  if (spec_.total_bytes > 0 && rate > 0 && sent < spec_.total_bytes) {
+    eta = fmt::format(", ETA {:.0f} s", (spec_.total_bytes - sent) / rate);
+  }
+  out_->Status(fmt::format("upload: {:.1f} MiB sent, {:.1f} MiB/s{}, {}/{} hosts done", sent / 1048576.0,
+                           rate / 1048576.0, eta, hosts_done_, nodes_->size()));
+}
+
+// The stop was requested (or the loop failed) with hosts still extracting.
+void Upload::Interrupt() {
+  std::vector<RunningCommand> running;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    if (!sinks_[i].done && sinks_[i].channel) running.push_back({i, sinks_[i].channel.get()});
+  }
+  util::Status stopped = StopOnHosts(loop_, nodes_, running, CleanupCommand(spec_.wrapper));
+  if (result_.error.ok() && !stopped.ok()) result_.error = stopped;
+  for (const RunningCommand& command : running) {
+    if (sinks_[command.node].done) continue;  // Its exit came in meanwhile.
+    sinks_[command.node].done = true;
+    result_.outcomes[command.node].error = util::Status::Error("interrupted");
+  }
+}
 
 }  // namespace
 
@@ -92,174 +300,9 @@ std::string UploadCommand(const UploadSpec& spec) {
   return WrapCommand(spec.wrapper, std::move(line));
 }
 
-UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
-                         const UploadSpec& spec, output::Output* out, const bool* interrupted) {
-  UploadResult result;
-  result.outcomes.resize(nodes->size());
-  std::vector<Sink> sinks(nodes->size());
-  Window window;
-  bool produced_all = false;
-  size_t pending = 0;
-  // One pump pass queued at a time; the token stops a pass queued but not
-  // run before this function returned.
-  bool pump_queued = false;
-  auto alive = std::make_shared<bool>(true);
-
-  auto slowest = [&]() {
-    uint64_t low = window.end();
-    for (const Sink& sink : sinks) {
-      if (!sink.done && !sink.eof_sent) low = std::min(low, sink.offset);
-    }
-    return low;
-  };
-  // Writes what the node's window takes; sends EOF after the last byte.
-  auto feed = [&](Sink& sink) {
-    if (sink.done || sink.eof_sent || !sink.channel || !sink.channel->started()) return;
-    while (sink.offset < window.end()) {
-      size_t taken = sink.channel->Write(window.At(sink.offset));
-      if (taken == 0) return;
-      sink.offset += taken;
-    }
-    if (produced_all) {
-      sink.eof_sent = true;
-      sink.channel->CloseStdin();
-    }
-  };
-  // Produces chunks while the slowest node is close enough, then feeds all.
-  std::function<void()> pump = [&]() {
-    for (;;) {
-      for (Sink& sink : sinks) feed(sink);
-      window.Release(slowest());
-      if (produced_all || !result.error.ok()) return;
-      if (window.end() - window.begin() >= kWindowBytes) return;
-      if (pending == 0) return;
-      std::string chunk;
-      util::Status status = stream->Next(&chunk, kChunkBytes);
-      if (!status.ok()) {
-        // Close every stdin without the marker: every host fails its test.
-        result.error = status;
-        for (Sink& sink : sinks) {
-          if (!sink.done && sink.channel && !sink.eof_sent) {
-            sink.eof_sent = true;
-            sink.channel->CloseStdin();
-          }
-        }
-        return;
-      }
-      if (chunk.empty()) {
-        produced_all = true;
-      } else {
-        window.Push(std::move(chunk));
-      }
-    }
-  };
-
-  // Status line: bytes sent, rate, ETA (when the total is known), hosts.
-  ssh::TimePoint started = ssh::Clock::now();
-  size_t hosts_done = 0;
-  auto report = [&]() {
-    double seconds = std::chrono::duration<double>(ssh::Clock::now() - started).count();
-    uint64_t sent = slowest();
-    double rate = seconds > 0 ? sent / seconds : 0;
-    std::string eta;
-    if (spec.total_bytes > 0 && rate > 0 && sent < spec.total_bytes) {
-      eta = fmt::format(", ETA {:.0f} s", (spec.total_bytes - sent) / rate);
-    }
-    out->Status(fmt::format("upload: {:.1f} MiB sent, {:.1f} MiB/s{}, {}/{} hosts done", sent / 1048576.0,
-                            rate / 1048576.0, eta, hosts_done, nodes->size()));
-  };
-  auto queue_pump = [&]() {
-    if (pump_queued) return;
-    pump_queued = true;
-    loop->Post([&, alive]() {
-      if (!*alive) return;
-      pump_queued = false;
-      pump();
-      report();
-    });
-  };
-
-  std::string command = UploadCommand(spec);
-  out->Log(output::Level::kDebug, "upload command line: " + command);
-  const int send_buffer = std::clamp(
-      kSendBufferTotal / static_cast<int>(std::max<size_t>(nodes->size(), 1)),
-      kSendBufferMin, kSendBufferPerHost);
-  for (size_t i = 0; i < nodes->size(); ++i) {
-    Node& node = (*nodes)[i];
-    result.outcomes[i].host = node.ref.display;
-    if (!node.connected()) {
-      result.outcomes[i].error = node.error.ok() ? util::Status::Error("not connected") : node.error;
-      sinks[i].done = true;
-      continue;
-    }
-    node.session->ReserveSendBuffer(send_buffer);
-    ssh::ChannelCallbacks callbacks;
-    callbacks.on_stdout = [&, i](std::string_view data) {
-      out->HostLine((*nodes)[i].ref, output::Stream::kStdout, data);
-    };
-    sinks[i].stderr_lines = std::make_unique<protocol::LineSplitter>([&, i](const protocol::LineChunk& c) {
-      Sink& sink = sinks[i];
-      if (c.text.empty() || c.text == spec.marker) return;  // tar -v lists the marker too
-      if (c.text == kHdrcharsetWarning) return;
-      if (spec.verbose) out->HostLine((*nodes)[i].ref, output::Stream::kStderr, c.text);
-      if (sink.stderr_head.size() < kMaxStderrLines) {
-        sink.stderr_head.emplace_back(c.text);
-      } else {
-        ++sink.stderr_dropped;
-      }
-    });
-    callbacks.on_stderr = [&, i](std::string_view data) { sinks[i].stderr_lines->Feed(data); };
-    callbacks.on_writable = [&]() { queue_pump(); };
-    callbacks.on_exit = [&, i](int status, std::string signal_name) {
-      Sink& sink = sinks[i];
-      if (sink.done) return;
-      sink.done = true;
-      --pending;
-      ++hosts_done;
-      HostOutcome& outcome = result.outcomes[i];
-      outcome.exit_code = status;
-      if (!sink.channel->error().ok()) {
-        outcome.error = sink.channel->error();
-      } else if (status != 0 || !signal_name.empty() || !sink.eof_sent) {
-        std::string why = signal_name.empty() ? fmt::format("extraction failed with exit code {}", status)
-                                              : "extraction killed by signal " + signal_name;
-        outcome.error = util::Status::Error(why);
-        sink.stderr_lines->Finish();
-        for (const std::string& line : sink.stderr_head) outcome.error.AddCause(util::Status::Error(line));
-        if (sink.stderr_dropped > 0) {
-          outcome.error.AddCause(util::Status::Error(fmt::format("({} more lines)", sink.stderr_dropped)));
-        }
-        if (outcome.exit_code == 0) outcome.exit_code = -1;
-      }
-      queue_pump();  // A finished node no longer holds the producer back.
-    };
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = node.session->Exec(command, std::move(callbacks));
-    if (!channel.ok()) {
-      result.outcomes[i].error = channel.status().Wrap("can't start the upload");
-      sinks[i].done = true;
-      continue;
-    }
-    sinks[i].channel = std::move(*channel);
-    ++pending;
-  }
-
-  while (pending > 0 && !*interrupted) loop->RunOnce(kPollSliceMs);
-  if (pending > 0) {
-    result.interrupted = true;
-    std::vector<bool> busy(sinks.size());
-    for (size_t i = 0; i < sinks.size(); ++i) busy[i] = !sinks[i].done && sinks[i].channel;
-    CleanUpNodes(loop, nodes, busy, CleanupCommand(spec.wrapper));
-    for (size_t i = 0; i < sinks.size(); ++i) {
-      Sink& sink = sinks[i];
-      if (sink.done || !sink.channel) continue;
-      sink.channel->Close();
-      result.outcomes[i].error = util::Status::Error("interrupted");
-    }
-    loop->RunOnce(ssh::Milliseconds(0));
-  }
-  *alive = false;
-  result.bytes_sent = stream->bytes_produced();
-  return result;
+UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
+                         const UploadSpec& spec, output::Output* out, const Stop& stop) {
+  return Upload(loop, nodes, stream, spec, out, stop).Run();
 }
 
 }  // namespace cluster

@@ -13,6 +13,8 @@
 // behind the producer waits for it. Back-pressure is the SSH channel window.
 //
 // A node whose tar fails is reported with tar's stderr; the others go on.
+// When `stop` is requested, the hosts still extracting are cleaned up and
+// end with "interrupted".
 // Returns one outcome per node, in node order.
 #ifndef ORGALORG_CLUSTER_UPLOAD_H_
 #define ORGALORG_CLUSTER_UPLOAD_H_
@@ -23,8 +25,9 @@
 #include "cluster/exit_summary.h"
 #include "cluster/node.h"
 #include "cluster/remote_command.h"
+#include "cluster/stop.h"
+#include "loop/event_loop.h"
 #include "output/output.h"
-#include "ssh/event_loop.h"
 #include "transfer/tar_stream.h"
 
 namespace cluster {
@@ -40,7 +43,6 @@ struct UploadSpec {
 
 struct UploadResult {
   std::vector<HostOutcome> outcomes;
-  bool interrupted = false;
   util::Status error;        // Local failure (reading a file): every host failed.
   uint64_t bytes_sent = 0;   // Archive size.
 };
@@ -48,8 +50,8 @@ struct UploadResult {
 // The remote command line for one host (exposed for tests).
 std::string UploadCommand(const UploadSpec& spec);
 
-UploadResult UploadToAll(ssh::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
-                         const UploadSpec& spec, output::Output* out, const bool* interrupted);
+UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
+                         const UploadSpec& spec, output::Output* out, const Stop& stop);
 
 }  // namespace cluster
 

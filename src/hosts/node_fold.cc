@@ -111,58 +111,66 @@ std::string FormatGroup(const std::vector<std::string>& names,
   return out;
 }
 
-}  // namespace
-
-std::string FoldNodes(const std::vector<std::string>& input) {
-  // Unique names, in order of first appearance.
+// Unique names, in order of first appearance.
+std::vector<std::string> UniqueNames(const std::vector<std::string>& input) {
   std::vector<std::string> names;
-  {
-    std::unordered_set<std::string_view> seen;
-    names.reserve(input.size());
-    for (const std::string& name : input) {
-      if (seen.insert(name).second) names.push_back(name);
-    }
+  std::unordered_set<std::string_view> seen;
+  names.reserve(input.size());
+  for (const std::string& name : input) {
+    if (seen.insert(name).second) names.push_back(name);
   }
+  return names;
+}
 
-  // One bucket per (name with one digit run taken out); the key keeps the
-  // prefix and suffix apart with '[', which no foldable name contains.
+// One bucket per (name with one digit run taken out); the key keeps the
+// prefix and suffix apart with '[', which no foldable name contains.
+// `buckets_of[n]` lists the buckets name n is in.
+std::vector<Bucket> BuildBuckets(const std::vector<std::string>& names,
+                                 std::vector<std::vector<size_t>>* buckets_of) {
   std::vector<Bucket> buckets;
-  std::vector<std::vector<size_t>> buckets_of(names.size());
-  {
-    std::unordered_map<std::string, size_t> by_key;
-    for (size_t n = 0; n < names.size(); ++n) {
-      const std::string& name = names[n];
-      if (!IsFoldable(name)) continue;
-      size_t run = 0;
-      for (size_t i = 0; i < name.size();) {
-        if (!IsDigit(name[i])) {
-          ++i;
-          continue;
-        }
-        size_t end = i;
-        while (end < name.size() && IsDigit(name[end])) ++end;
-        if (end - i <= kMaxDigits) {
-          std::string key = name.substr(0, i) + '[' + name.substr(end);
-          auto [it, added] = by_key.emplace(std::move(key), buckets.size());
-          if (added) {
-            Bucket bucket;
-            bucket.prefix = i;
-            bucket.suffix = name.size() - end;
-            bucket.run = run;
-            buckets.push_back(std::move(bucket));
-          }
-          buckets[it->second].members.push_back(n);
-          buckets_of[n].push_back(it->second);
-        }
-        ++run;
-        i = end;
+  std::unordered_map<std::string, size_t> by_key;
+  for (size_t n = 0; n < names.size(); ++n) {
+    const std::string& name = names[n];
+    if (!IsFoldable(name)) continue;
+    size_t run = 0;
+    for (size_t i = 0; i < name.size();) {
+      if (!IsDigit(name[i])) {
+        ++i;
+        continue;
       }
+      size_t end = i;
+      while (end < name.size() && IsDigit(name[end])) ++end;
+      if (end - i <= kMaxDigits) {
+        std::string key = name.substr(0, i) + '[' + name.substr(end);
+        auto [it, added] = by_key.emplace(std::move(key), buckets.size());
+        if (added) {
+          Bucket bucket;
+          bucket.prefix = i;
+          bucket.suffix = name.size() - end;
+          bucket.run = run;
+          buckets.push_back(std::move(bucket));
+        }
+        buckets[it->second].members.push_back(n);
+        (*buckets_of)[n].push_back(it->second);
+      }
+      ++run;
+      i = end;
     }
   }
+  return buckets;
+}
 
-  // Greedy: the bucket with the most names not yet grouped, ties to the
-  // last digit run, then to the earliest name. Heap entries are refreshed
-  // lazily: a bucket's live count only ever goes down.
+struct Piece {
+  size_t first;  // Index of the first name: the output order.
+  std::string text;
+};
+
+// Greedy: the bucket with the most names not yet grouped, ties to the
+// last digit run, then to the earliest name. Heap entries are refreshed
+// lazily: a bucket's live count only ever goes down. Returns the groups,
+// then the names left alone.
+std::vector<Piece> Group(const std::vector<std::string>& names, std::vector<Bucket>& buckets,
+                         const std::vector<std::vector<size_t>>& buckets_of) {
   using HeapEntry = std::tuple<size_t, size_t, size_t, size_t>;
   auto entry = [&](size_t id) {
     const Bucket& b = buckets[id];
@@ -174,16 +182,10 @@ std::string FoldNodes(const std::vector<std::string>& input) {
     buckets[id].live = buckets[id].members.size();
     if (buckets[id].live >= 2) heap.push(entry(id));
   }
-
-  struct Piece {
-    size_t first;  // Index of the first name: the output order.
-    std::string text;
-  };
   std::vector<Piece> pieces;
   std::vector<bool> grouped(names.size(), false);
   while (!heap.empty()) {
-    size_t live = std::get<0>(heap.top());
-    size_t id = std::get<3>(heap.top());
+    auto [live, run, first, id] = heap.top();
     heap.pop();
     Bucket& bucket = buckets[id];
     if (bucket.live < 2) continue;
@@ -201,17 +203,23 @@ std::string FoldNodes(const std::vector<std::string>& input) {
       grouped[m] = true;
       for (size_t other : buckets_of[m]) --buckets[other].live;
     }
-    pieces.push_back(
-        {members.front(),
-         FormatGroup(names, members, bucket.prefix, bucket.suffix)});
+    pieces.push_back({members.front(), FormatGroup(names, members, bucket.prefix, bucket.suffix)});
     if (bucket.live >= 2) heap.push(entry(id));
   }
   for (size_t n = 0; n < names.size(); ++n) {
     if (!grouped[n]) pieces.push_back({n, names[n]});
   }
-  std::sort(pieces.begin(), pieces.end(),
-            [](const Piece& a, const Piece& b) { return a.first < b.first; });
+  return pieces;
+}
 
+}  // namespace
+
+std::string FoldNodes(const std::vector<std::string>& input) {
+  std::vector<std::string> names = UniqueNames(input);
+  std::vector<std::vector<size_t>> buckets_of(names.size());
+  std::vector<Bucket> buckets = BuildBuckets(names, &buckets_of);
+  std::vector<Piece> pieces = Group(names, buckets, buckets_of);
+  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.first < b.first; });
   std::string out;
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (i > 0) out += ',';

@@ -45,6 +45,47 @@ uint64_t CappedMul(uint64_t a, uint64_t b) {
 
 }  // namespace
 
+std::string NodeRange::ParseGroup(std::string_view contents, Group* group, uint64_t* count) {
+  if (!AllRangeChars(contents)) return "only digits, ',' and '-' may appear inside [ ]";
+  if (contents.empty()) return "empty range";
+  bool several = contents.find(',') != std::string_view::npos;
+  size_t begin = 0;
+  while (true) {
+    size_t comma = contents.find(',', begin);
+    std::string_view item =
+        contents.substr(begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin);
+    Item parsed;
+    std::string why = ParseItem(item, several, &parsed);
+    if (!why.empty()) return why;
+    *count = CappedAdd(*count, parsed.high - parsed.low + 1 >= kOver ? kOver : parsed.high - parsed.low + 1);
+    group->items.push_back(parsed);
+    if (comma == std::string_view::npos) return "";
+    begin = comma + 1;
+  }
+}
+
+std::string NodeRange::ParseItem(std::string_view item, bool several, Item* parsed) {
+  std::string item_name = several ? "item " + QuoteForMessage(item) + ": " : std::string();
+  if (item.empty()) return "empty item";
+  size_t dash = item.find('-');
+  std::string_view low_text = item.substr(0, dash);
+  std::string_view high_text = dash == std::string_view::npos ? low_text : item.substr(dash + 1);
+  if (low_text.empty() || high_text.empty() || high_text.find('-') != std::string_view::npos) {
+    return "item " + QuoteForMessage(item) + " is not a number or a-b";
+  }
+  if (low_text.size() > kMaxDigits || high_text.size() > kMaxDigits) return item_name + "number too large";
+  for (char c : low_text) parsed->low = parsed->low * 10 + (c - '0');
+  for (char c : high_text) parsed->high = parsed->high * 10 + (c - '0');
+  if (parsed->low > parsed->high) return item_name + "start after end";
+  bool low_padded = low_text.size() > 1 && low_text.front() == '0';
+  bool high_padded = high_text.size() > 1 && high_text.front() == '0';
+  if (high_padded && (!low_padded || high_text.size() != low_text.size())) {
+    return item_name + "bounds padded to different widths";
+  }
+  if (low_padded) parsed->width = low_text.size();
+  return "";
+}
+
 util::StatusOr<NodeRange> NodeRange::Parse(std::string_view text) {
   NodeRange range;
   size_t at = text.rfind('@');
@@ -73,56 +114,11 @@ util::StatusOr<NodeRange> NodeRange::Parse(std::string_view text) {
     }
     std::string_view group_text = text.substr(i, close - i + 1);
     std::string_view contents = text.substr(i + 1, close - i - 1);
-    if (!AllRangeChars(contents)) {
-      return invalid(group_text,
-                     "only digits, ',' and '-' may appear inside [ ]");
-    }
-    if (contents.empty()) return invalid(group_text, "empty range");
 
     Group group;
     uint64_t count = 0;
-    bool several = contents.find(',') != std::string_view::npos;
-    size_t begin = 0;
-    while (true) {
-      size_t comma = contents.find(',', begin);
-      std::string_view item = contents.substr(
-          begin, comma == std::string_view::npos ? std::string_view::npos
-                                                 : comma - begin);
-      std::string item_name =
-          several ? "item " + QuoteForMessage(item) + ": " : std::string();
-      if (item.empty()) return invalid(group_text, "empty item");
-      size_t dash = item.find('-');
-      std::string_view low_text = item.substr(0, dash);
-      std::string_view high_text =
-          dash == std::string_view::npos ? low_text : item.substr(dash + 1);
-      if (low_text.empty() || high_text.empty() ||
-          high_text.find('-') != std::string_view::npos) {
-        return invalid(group_text, "item " + QuoteForMessage(item) +
-                                       " is not a number or a-b");
-      }
-      if (low_text.size() > kMaxDigits || high_text.size() > kMaxDigits) {
-        return invalid(group_text, item_name + "number too large");
-      }
-      Item parsed;
-      for (char c : low_text) parsed.low = parsed.low * 10 + (c - '0');
-      for (char c : high_text) parsed.high = parsed.high * 10 + (c - '0');
-      if (parsed.low > parsed.high) {
-        return invalid(group_text, item_name + "start after end");
-      }
-      bool low_padded = low_text.size() > 1 && low_text.front() == '0';
-      bool high_padded = high_text.size() > 1 && high_text.front() == '0';
-      if (high_padded && (!low_padded || high_text.size() != low_text.size())) {
-        return invalid(group_text,
-                       item_name + "bounds padded to different widths");
-      }
-      if (low_padded) parsed.width = low_text.size();
-      count = CappedAdd(count, parsed.high - parsed.low + 1 >= kOver
-                                   ? kOver
-                                   : parsed.high - parsed.low + 1);
-      group.items.push_back(parsed);
-      if (comma == std::string_view::npos) break;
-      begin = comma + 1;
-    }
+    std::string why = ParseGroup(contents, &group, &count);
+    if (!why.empty()) return invalid(group_text, why);
     total = CappedMul(total, count);
     range.literals_.push_back(std::move(literal));
     literal.clear();

@@ -92,6 +92,11 @@ class NodeRange {
   struct Group {
     std::vector<Item> items;
   };
+  // Parse's steps: one group's contents (between '[' and ']'), one item of
+  // it. Each returns why the text is invalid, or "" (and adds to `count`
+  // the hosts the group or item stands for).
+  static std::string ParseGroup(std::string_view contents, Group* group, uint64_t* count);
+  static std::string ParseItem(std::string_view item, bool several, Item* parsed);
 
   // literals_.size() == groups_.size() + 1: text before, between and after
   // the groups.

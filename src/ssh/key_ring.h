@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "ssh/event_loop.h"
+#include "ssh/loop_names.h"
 #include "util/status.h"
 
 struct ssh_key_struct;

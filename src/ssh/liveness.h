@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "ssh/event_loop.h"
+#include "ssh/loop_names.h"
 
 namespace ssh {
 

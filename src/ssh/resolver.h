@@ -27,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ssh/event_loop.h"
+#include "ssh/loop_names.h"
 #include "util/status.h"
 
 namespace ssh {

@@ -34,7 +34,7 @@ Result LookUp(EventLoop* loop, Resolver* resolver, const std::string& host, int 
   resolver->Lookup(host, port, [&](util::StatusOr<std::vector<Endpoint>> r) { result = std::move(r); });
   called_inside = result.has_value();
   EXPECT_FALSE(called_inside) << "done ran inside Lookup";
-  for (int i = 0; i < 500 && !result; ++i) loop->RunOnce(Milliseconds(20));
+  EXPECT_TRUE(loop->RunUntil([&] { return result.has_value(); }, Clock::now() + Milliseconds(10000)).ok());
   return result;
 }
 
@@ -73,10 +73,10 @@ TEST(ResolverTest, CancelledAndDestroyedLookupsNeverCallBack) {
     resolver.Cancel(id);
     Resolver::LookupId numeric = resolver.Lookup("10.0.0.1", 22, [&](auto) { called = true; });
     resolver.Cancel(numeric);
-    for (int i = 0; i < 10; ++i) loop.RunOnce(Milliseconds(10));
+    EXPECT_TRUE(loop.RunUntil([] { return false; }, Clock::now() + Milliseconds(100)).ok());
     resolver.Lookup("localhost", 22, [&](auto) { called = true; });
   }
-  for (int i = 0; i < 10; ++i) loop.RunOnce(Milliseconds(10));
+  EXPECT_TRUE(loop.RunUntil([] { return false; }, Clock::now() + Milliseconds(100)).ok());
   EXPECT_FALSE(called);
 }
 

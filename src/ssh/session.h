@@ -42,9 +42,9 @@
 #include <vector>
 
 #include "ssh/channel.h"
-#include "ssh/event_loop.h"
 #include "ssh/key_ring.h"
 #include "ssh/liveness.h"
+#include "ssh/loop_names.h"
 #include "ssh/resolver.h"
 #include "ssh/send_budget.h"
 #include "ssh/session_options.h"

@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "ssh/event_loop.h"
+#include "ssh/loop_names.h"
 #include "ssh/resolver.h"
 #include "util/status.h"
 

@@ -158,23 +158,43 @@ Status TarStream::Step(size_t budget) {
   return Status::Ok();
 }
 
+// Opens the regular file at `path` (never through a symlink) into *fd and
+// takes its stat again from the open file (it may have changed since the
+// walk).
+Status OpenRegularFile(const std::string& path, struct stat* st, int* fd) {
+  *fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  if (*fd < 0) return OsError("can't open", path, errno);
+  Status status;
+  if (fstat(*fd, st) != 0) {
+    status = OsError("can't stat", path, errno);
+  } else if (!S_ISREG(st->st_mode)) {
+    status = Status::Error("no longer a regular file: " + path);
+  }
+  if (!status.ok()) {
+    close(*fd);
+    *fd = -1;
+  }
+  return status;
+}
+
+void TarStream::SetOwner(struct archive_entry* e, const struct stat& st) {
+  uid_t uid = options_.preserve_uid ? st.st_uid : 0;
+  gid_t gid = options_.preserve_gid ? st.st_gid : 0;
+  archive_entry_set_uid(e, uid);
+  archive_entry_set_gid(e, gid);
+  const std::string& uname = options_.preserve_uid ? UserName(uid) : "root";
+  const std::string& gname = options_.preserve_gid ? GroupName(gid) : "root";
+  if (!uname.empty()) archive_entry_copy_uname(e, uname.c_str());
+  if (!gname.empty()) archive_entry_copy_gname(e, gname.c_str());
+}
+
 Status TarStream::StartEntry(const Entry& entry) {
   const std::string& path = entry.local_path;
   struct stat st = entry.st;
   int fd = -1;
   if (S_ISREG(st.st_mode)) {
-    fd = open(path.c_str(),
-              O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return OsError("can't open", path, errno);
-    if (fstat(fd, &st) != 0) {
-      int err = errno;
-      close(fd);
-      return OsError("can't stat", path, err);
-    }
-    if (!S_ISREG(st.st_mode)) {
-      close(fd);
-      return Status::Error("no longer a regular file: " + path);
-    }
+    Status opened = OpenRegularFile(path, &st, &fd);
+    if (!opened.ok()) return opened;
   }
   // From here on fd_ owns the descriptor (closed by Next() on error).
   fd_ = fd;
@@ -191,14 +211,7 @@ Status TarStream::StartEntry(const Entry& entry) {
   }
   if (!S_ISREG(st.st_mode)) archive_entry_set_size(e.get(), 0);
 
-  uid_t uid = options_.preserve_uid ? st.st_uid : 0;
-  gid_t gid = options_.preserve_gid ? st.st_gid : 0;
-  archive_entry_set_uid(e.get(), uid);
-  archive_entry_set_gid(e.get(), gid);
-  const std::string& uname = options_.preserve_uid ? UserName(uid) : "root";
-  const std::string& gname = options_.preserve_gid ? GroupName(gid) : "root";
-  if (!uname.empty()) archive_entry_copy_uname(e.get(), uname.c_str());
-  if (!gname.empty()) archive_entry_copy_gname(e.get(), gname.c_str());
+  SetOwner(e.get(), st);
 
   struct archive_entry* raw = e.release();
   struct archive_entry* spare = nullptr;

@@ -69,6 +69,7 @@
 
 struct archive;
 struct archive_entry_linkresolver;
+struct archive_entry;
 
 namespace transfer {
 
@@ -111,6 +112,8 @@ class TarStream {
   // current file, or the completion marker, or the archive trailer.
   util::Status Step(size_t budget);
   util::Status StartEntry(const Entry& entry);
+  // uid/gid and their names as the options preserve them (else root).
+  void SetOwner(struct archive_entry* e, const struct stat& st);
   util::Status WriteMarker();
   util::Status WriteData(size_t budget);
   util::Status FinishFile();

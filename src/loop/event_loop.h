@@ -13,12 +13,15 @@
 //    watch created with keeps_loop_alive, no timer and no posted task.
 //    Watches for long-lived helpers (a signal self-pipe) should pass
 //    keeps_loop_alive = false so that they do not keep the loop running.
+//  * RunUntil(done, deadline) is how a phase waits: it sleeps until the next
+//    event, timer or the deadline (never a polling slice), so `done` must be
+//    made true by a callback of this loop (a signal reaches the loop through
+//    a watched self-pipe, a timeout through a timer).
 //  * The loop does not own the watched fds; the caller closes them after
 //    Unwatch().
-#ifndef ORGALORG_SSH_EVENT_LOOP_H_
-#define ORGALORG_SSH_EVENT_LOOP_H_
+#ifndef ORGALORG_LOOP_EVENT_LOOP_H_
+#define ORGALORG_LOOP_EVENT_LOOP_H_
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,19 +29,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "loop/clock.h"
 #include "util/status.h"
 
-namespace ssh {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-
-// Whole milliseconds from `start` to now, for logs.
-inline long MillisecondsSince(TimePoint start) {
-  return static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
-}
-using Milliseconds = std::chrono::milliseconds;
+namespace loop {
 
 // Interest and readiness bits of an fd watch.
 enum FdEvent : uint32_t {
@@ -60,8 +54,9 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // OK when the epoll instance could be created; check before use.
-  const util::Status& init_status() const { return init_status_; }
+  // OK when the epoll instance could be created (check before use) and no
+  // epoll_wait has failed since.
+  const util::Status& status() const { return status_; }
 
   // Starts watching `fd` for `interest` (kReadable|kWritable). Returns 0 and
   // sets *error on failure (e.g. the fd is already watched).
@@ -86,6 +81,12 @@ class EventLoop {
   bool RunOnce(Milliseconds timeout);
   // Loops until Stop() or no work is left.
   void Run();
+  // Runs the loop until `done()` holds (checked first, then after every
+  // round of callbacks), `deadline` passes, or nothing is left that could
+  // change anything (no watch of any kind, no timer, no task). Returns an
+  // error only when the loop itself failed (epoll_wait); the caller tells
+  // the other ends apart by asking `done()` again.
+  util::Status RunUntil(const std::function<bool()>& done, TimePoint deadline = TimePoint::max());
   // Makes Run() return after the current iteration. Safe from callbacks.
   void Stop() { stopped_ = true; }
 
@@ -103,12 +104,13 @@ class EventLoop {
 
   bool HasWork() const;
   int PollTimeoutMs(Milliseconds max_wait) const;
+  bool Idle() const { return !HasWork() && watches_.empty(); }
   void DispatchFds(int ready);
   void DispatchTimers();
   void DispatchTasks();
 
   int epoll_fd_ = -1;
-  util::Status init_status_;
+  util::Status status_;
   bool stopped_ = false;
   WatchId next_watch_id_ = 1;
   TimerId next_timer_id_ = 1;
@@ -121,6 +123,6 @@ class EventLoop {
   std::vector<uint32_t> ready_events_;
 };
 
-}  // namespace ssh
+}  // namespace loop
 
-#endif  // ORGALORG_SSH_EVENT_LOOP_H_
+#endif  // ORGALORG_LOOP_EVENT_LOOP_H_

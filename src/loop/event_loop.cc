@@ -1,19 +1,18 @@
-#include "ssh/event_loop.h"
+#include "loop/event_loop.h"
 
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <string>
 
-namespace ssh {
+namespace loop {
 namespace {
 
 // Upper bound of one epoll_wait batch; more ready fds are served next round.
 constexpr int kMaxEventsPerWait = 256;
-// Run() wakes up at least this often even with no deadline (harmless).
-constexpr Milliseconds kMaxIdleWaitMs{1000};
 
 uint32_t ToEpoll(uint32_t interest) {
   uint32_t events = 0;
@@ -35,7 +34,7 @@ uint32_t FromEpoll(uint32_t events) {
 EventLoop::EventLoop() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) {
-    init_status_ = util::Status::Error(std::string("can't create epoll set: ") +
+    status_ = util::Status::Error(std::string("can't create epoll set: ") +
                                        std::strerror(errno));
   }
 }
@@ -112,16 +111,17 @@ int EventLoop::PollTimeoutMs(Milliseconds max_wait) const {
                                                  Clock::now());
     if (until < wait) wait = until;
   }
-  return wait.count() < 0 ? 0 : static_cast<int>(wait.count());
+  if (wait.count() < 0) return 0;
+  return wait.count() > INT_MAX ? INT_MAX : static_cast<int>(wait.count());
 }
 
 bool EventLoop::RunOnce(Milliseconds timeout) {
-  if (!HasWork() && watches_.empty()) return false;
+  if (Idle()) return false;
   epoll_event events[kMaxEventsPerWait];
   int ready = epoll_wait(epoll_fd_, events, kMaxEventsPerWait,
                          PollTimeoutMs(timeout));
   if (ready < 0 && errno != EINTR) {
-    init_status_ = util::Status::Error(std::string("epoll_wait failed: ") +
+    status_ = util::Status::Error(std::string("epoll_wait failed: ") +
                                        std::strerror(errno));
     return false;
   }
@@ -170,10 +170,16 @@ void EventLoop::DispatchTasks() {
 
 void EventLoop::Run() {
   stopped_ = false;
-  while (!stopped_ && HasWork()) {
-    RunOnce(kMaxIdleWaitMs);
-    if (!init_status_.ok()) return;
-  }
+  RunUntil([this] { return stopped_ || !HasWork(); });
 }
 
-}  // namespace ssh
+util::Status EventLoop::RunUntil(const std::function<bool()>& done, TimePoint deadline) {
+  while (status_.ok() && !done() && !Idle()) {
+    TimePoint now = Clock::now();
+    if (now >= deadline) break;
+    RunOnce(std::chrono::ceil<Milliseconds>(deadline - now));
+  }
+  return status_;
+}
+
+}  // namespace loop

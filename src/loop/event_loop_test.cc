@@ -1,12 +1,16 @@
-#include "ssh/event_loop.h"
+#include "loop/event_loop.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include <string>
 #include <vector>
 
-namespace ssh {
+namespace loop {
 namespace {
 
 using namespace std::chrono_literals;
@@ -27,7 +31,7 @@ class Pipe {
 
 TEST(EventLoopTest, RunReturnsWithoutWork) {
   EventLoop loop;
-  ASSERT_TRUE(loop.init_status().ok());
+  ASSERT_TRUE(loop.status().ok());
   loop.Run();
   EXPECT_FALSE(loop.RunOnce(0ms));
 }
@@ -151,5 +155,78 @@ TEST(EventLoopTest, ManyTimersStayCheap) {
   EXPECT_EQ(fired, 10000);
 }
 
+TEST(EventLoopTest, RunUntilReturnsWhenACallbackMeetsTheCondition) {
+  EventLoop loop;
+  Pipe pipe;
+  bool done = false;
+  // A watch that does not keep the loop alive, like the signal self-pipe:
+  // RunUntil still waits for it (without a deadline, without a slice).
+  loop.Watch(pipe.read_end(), kReadable, [&](uint32_t) { done = true; }, /*keeps_loop_alive=*/false);
+  loop.AddTimerAfter(20ms, [&] { ASSERT_EQ(write(pipe.write_end(), "x", 1), 1); });
+  TimePoint start = Clock::now();
+  util::Status status = loop.RunUntil([&] { return done; });
+  EXPECT_TRUE(status.ok());
+  EXPECT_TRUE(done);
+  EXPECT_LT(Clock::now() - start, 2s);
+}
+
+TEST(EventLoopTest, RunUntilChecksTheConditionBeforeWaiting) {
+  EventLoop loop;
+  Pipe pipe;
+  loop.Watch(pipe.read_end(), kReadable, [](uint32_t) {});
+  int checks = 0;
+  EXPECT_TRUE(loop.RunUntil([&] { return ++checks > 0; }).ok());
+  EXPECT_EQ(checks, 1);
+}
+
+TEST(EventLoopTest, RunUntilReturnsAtTheDeadline) {
+  EventLoop loop;
+  Pipe pipe;
+  loop.Watch(pipe.read_end(), kReadable, [](uint32_t) {});
+  bool fired = false;
+  loop.AddTimerAfter(10s, [&] { fired = true; });
+  TimePoint deadline = Clock::now() + 30ms;
+  EXPECT_TRUE(loop.RunUntil([] { return false; }, deadline).ok());
+  EXPECT_GE(Clock::now(), deadline);
+  EXPECT_LT(Clock::now() - deadline, 1s);
+  EXPECT_FALSE(fired);
+}
+
+TEST(EventLoopTest, RunUntilReturnsWhenNothingCanChange) {
+  EventLoop loop;
+  TimePoint start = Clock::now();
+  EXPECT_TRUE(loop.RunUntil([] { return false; }).ok());
+  EXPECT_LT(Clock::now() - start, 1s);
+}
+
+// The highest-numbered epoll fd of this process: the newest loop's.
+int NewestEpollFd() {
+  int found = -1;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  while (dirent* entry = readdir(dir)) {
+    char target[64] = {};
+    std::string path = std::string("/proc/self/fd/") + entry->d_name;
+    if (readlink(path.c_str(), target, sizeof target - 1) <= 0) continue;
+    if (std::string(target) == "anon_inode:[eventpoll]") found = std::max(found, std::atoi(entry->d_name));
+  }
+  closedir(dir);
+  return found;
+}
+
+TEST(EventLoopTest, RunUntilReportsALoopFailure) {
+  EventLoop loop;
+  Pipe pipe;
+  loop.Watch(pipe.read_end(), kReadable, [](uint32_t) {});
+  int epoll_fd = NewestEpollFd();
+  ASSERT_GE(epoll_fd, 0);
+  // Put a pipe where the epoll set was: every epoll_wait now fails (EINVAL).
+  ASSERT_EQ(dup2(pipe.write_end(), epoll_fd), epoll_fd);
+  util::Status status = loop.RunUntil([] { return false; });
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.ToString().find("epoll_wait"), std::string::npos) << status.ToString();
+  EXPECT_FALSE(loop.status().ok());
+}
+
 }  // namespace
-}  // namespace ssh
+}  // namespace loop
