@@ -9,12 +9,14 @@
 #include <ctime>
 #include <cerrno>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
 #include "app/run.h"
 #include "app/signals.h"
+#include "cli/usage.h"
 #include "cluster/connect_all.h"
 #include "cluster/exit_summary.h"
 #include "cluster/fold_report.h"
@@ -184,10 +186,11 @@ util::Status RunContext::Lock() {
     return status;
   }
   out_->Log(output::Level::kDebug, "global lock acquired on " + std::to_string(nodes_.size()) + " nodes");
-  int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
+  // In 64 bits: -j may be up to 596 hours.
+  int64_t interval_ms = std::min<int64_t>(kMaxHeartbeatMs, int64_t{options_.send_timeout_ms} * 4 / 5);
   // A PING may go unanswered for the send timeout: on a loaded host the
   // holder can be slow to run without the lock being in danger.
-  lock_->StartHeartbeat(ssh::Milliseconds(std::max(interval_ms, 1)),
+  lock_->StartHeartbeat(ssh::Milliseconds(std::max<int64_t>(interval_ms, 1)),
                         ssh::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
     stop_ = true;
