@@ -80,7 +80,12 @@ util::Status RunContext::Prepare() {
   util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
       options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
   if (!list.ok()) return list.status();
-  if (list->empty()) return util::Status::Error("no hosts given: the host list is empty");
+  if (list->empty()) {
+    // A usage error like every other missing-hosts case (not with --json:
+    // its stderr is JSON lines).
+    if (!options_.json) out_->Text(output::Stream::kStderr, cli::UsageText());
+    return hosts::EmptyHostListError(options_.hosts, options_.read_stdin);
+  }
   util::StatusOr<util::FdLimitChange> fds = util::EnsureOpenFilesFor(list->size());
   if (!fds.ok()) return fds.status();
   if (fds->after != fds->before) {
