@@ -14,9 +14,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/host_setup.h"
 #include "app/run.h"
 #include "app/signals.h"
-#include "cli/usage.h"
 #include "cluster/connect_all.h"
 #include "cluster/exit_summary.h"
 #include "cluster/fold_report.h"
@@ -77,15 +77,8 @@ util::Status RunContext::Prepare() {
     if (!writable.ok()) return writable.Wrap("--failed-hosts");
   }
   std::string default_user = options_.user.empty() ? CurrentUserName() : options_.user;
-  util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
-      options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
+  util::StatusOr<std::vector<hosts::Address>> list = ReadHostList(options_, default_user, out_);
   if (!list.ok()) return list.status();
-  if (list->empty()) {
-    // A usage error like every other missing-hosts case (not with --json:
-    // its stderr is JSON lines).
-    if (!options_.json) out_->Text(output::Stream::kStderr, cli::UsageText());
-    return hosts::EmptyHostListError(options_.hosts, options_.read_stdin);
-  }
   util::StatusOr<util::FdLimitChange> fds = util::EnsureOpenFilesFor(list->size());
   if (!fds.ok()) return fds.status();
   if (fds->after != fds->before) {
@@ -113,6 +106,10 @@ util::Status RunContext::Prepare() {
 
   if (!options_.key.empty() && access(options_.key.c_str(), R_OK) != 0) {
     return util::Status::Error("can't read private key " + options_.key + ": " + std::strerror(errno));
+  }
+  // Before connecting, rather than after every host is connected and locked.
+  if (!options_.stdin_file.empty() && access(options_.stdin_file.c_str(), R_OK) != 0) {
+    return util::Status::Error("can't open stdin file " + options_.stdin_file + ": " + std::strerror(errno));
   }
   if (options_.password) {
     util::StatusOr<std::string> password = util::PromptSecret("Password: ");

@@ -1,0 +1,42 @@
+#include "app/host_setup.h"
+
+#include <sys/stat.h>
+
+#include <iostream>
+#include <string>
+
+#include "cli/usage.h"
+#include "hosts/host_list.h"
+
+namespace app {
+namespace {
+
+// Warns about each -o value that is read as a host but names a local file.
+void WarnAboutFilesTakenAsHosts(const cli::Options& options, output::Output* out) {
+  for (const std::string& arg : options.hosts) {
+    std::string text(hosts::TrimSpace(arg));
+    struct stat info;
+    if (hosts::IsHostsFileArg(text) || stat(text.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    out->Warning(util::Status::Error("-o " + text + " is taken as a host name, not as the local file " +
+                                     text + "; write -o ./" + text + " for a file of hosts"));
+  }
+}
+
+}  // namespace
+
+util::StatusOr<std::vector<hosts::Address>> ReadHostList(const cli::Options& options,
+                                                         const std::string& default_user,
+                                                         output::Output* out) {
+  util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
+      options.hosts, options.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
+  if (!list.ok() || list->empty()) {
+    // Like every other missing-hosts case (--json keeps stderr JSON lines).
+    if (!options.json) out->Text(output::Stream::kStderr, cli::UsageText());
+    if (!list.ok()) return list.status();
+    return hosts::EmptyHostListError(options.hosts, options.read_stdin);
+  }
+  WarnAboutFilesTakenAsHosts(options, out);
+  return list;
+}
+
+}  // namespace app
