@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -153,6 +154,21 @@ std::string RefusedOption(int argc, char** argv, int optopt_value) {
   return "unknown option " + word + (closest.empty() ? "" : " (did you mean --" + closest + "?)");
 }
 
+// `-root` would be -r with the value "oot", `-command` -C -o "mmand":
+// refused, as a long option written with one dash (no sensible bundle
+// spells a long option's whole name).
+util::Status RefuseSingleDashLongName(std::string_view word) {
+  if (word.size() < 3 || word[0] != '-' || word[1] == '-') return util::Status::Ok();
+  std::string_view name = word.substr(1, word.find('=') - 1);
+  for (const option* o = kLongOptions; o->name != nullptr; ++o) {
+    if (name == o->name) {
+      return util::Status::Error(std::string(word.substr(0, name.size() + 1)) +
+                                 " is not an option: long options take two dashes (--" + o->name + ")");
+    }
+  }
+  return util::Status::Ok();
+}
+
 // Applies one parsed option. `arg` is optarg (null for flags).
 util::Status Apply(int code, const char* arg, Options* o) {
   switch (code) {
@@ -286,9 +302,17 @@ util::StatusOr<Options> ParseOptions(int argc, char** argv) {
   Options options;
   optind = 0;  // GNU: full re-initialisation, so parsing can run again.
   opterr = 0;
+  int bundle_word = -1;  // The word whose short flags getopt is inside.
   for (;;) {
+    int word = std::max(optind, 1);
+    bool starts_word = word != bundle_word;
     int code = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (code == -1) break;
+    bundle_word = optind == word ? word : -1;
+    if (starts_word) {
+      util::Status status = RefuseSingleDashLongName(argv[word]);
+      if (!status.ok()) return status;
+    }
     if (code == '?') {
       return util::Status::Error(RefusedOption(argc, argv, optopt));
     }

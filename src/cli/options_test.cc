@@ -255,6 +255,23 @@ TEST(OptionsErrorsTest, TypoedLongOptionsGetASuggestion) {
   EXPECT_EQ(ErrorOf({"-o", "h", "--dry-run", "-C", "x"}), "unknown option --dry-run");
 }
 
+TEST(OptionsErrorsTest, LongOptionWithOneDashIsRefused) {
+  EXPECT_EQ(ErrorOf({"-o", "h", "-root", "/srv", "-U", "f"}),
+            "-root is not an option: long options take two dashes (--root)");
+  EXPECT_EQ(ErrorOf({"-command", "uptime"}), "-command is not an option: long options take two dashes (--command)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-sudo", "-C", "id"}), "-sudo is not an option: long options take two dashes (--sudo)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-timeout=5s", "-C", "x"}),
+            "-timeout is not an option: long options take two dashes (--timeout)");
+  EXPECT_EQ(ErrorOf({"-json", "-o", "h", "-C", "x"}), "-json is not an option: long options take two dashes (--json)");
+  // Ordinary bundles, values and operands are not affected.
+  Options o = MustParse({"-yo", "h", "-n", "-sync", "-g", "-root", "-C", "echo", "-host", "-sudo"});
+  EXPECT_EQ(o.sync_cmd, "-sync");
+  EXPECT_EQ(o.args, Args({"-root"}));
+  EXPECT_EQ(o.positional, Args({"echo", "-host", "-sudo"}));
+  EXPECT_EQ(MustParse({"-o", "h", "-exmn", "true", "-S"}).sync_cmd, "true");
+  EXPECT_EQ(MustParse({"-o", "h", "-ukey", "-C", "x"}).user, "key");
+}
+
 TEST(OptionsErrorsTest, OptionsAfterTheOperandsAreExplained) {
   EXPECT_EQ(ErrorOf({"-C", "uptime", "-o", "web1"}),
             "no hosts given: use -o <host> or -s (options come before the command: "
