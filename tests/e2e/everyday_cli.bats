@@ -189,3 +189,39 @@ like_ssh() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"unknown option --hots (did you mean --host?)"* ]]
 }
+
+@test "common mistakes get one clear line and exit 1" {
+  run --separate-stderr "$ORGALORG" -o "$H0" -root /srv -U f
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == Usage:* ]]
+  [[ "$stderr" == *"-root is not an option: long options take two dashes (--root)"* ]]
+  run --separate-stderr "$ORGALORG" -o "$H0" -C -S f
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"only one of -C, -S, -U and -L may be given"* ]]
+  # A missing -i file fails before any connection (the host is unreachable).
+  run --separate-stderr "$ORGALORG" -o 127.0.0.1:1 -i ./no-such-input -C cat
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"can't open stdin file ./no-such-input: No such file or directory"* ]]
+  [[ "$stderr" != *connect* ]]
+  # A missing hosts file and a bad address are usage errors.
+  run --separate-stderr "$ORGALORG" -o ./no-such-hosts -C true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == Usage:* ]]
+  [[ "$stderr" == *"can't open hosts file ./no-such-hosts: No such file or directory"* ]]
+  run --separate-stderr "$ORGALORG" -o web1:abc -C true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == Usage:* ]]
+  [[ "$stderr" == *'invalid port "abc" in address "web1:abc"'* ]]
+}
+
+@test "-o hosts.txt is a host; a warning points to ./hosts.txt when that file exists" {
+  cd "$BATS_TEST_TMPDIR"
+  echo "$H0" >hosts.txt
+  run --separate-stderr "$ORGALORG" -y -c 1s -o hosts.txt -C true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"-o hosts.txt is taken as a host name, not as the local file hosts.txt; write -o ./hosts.txt for a file of hosts"* ]]
+  run --separate-stderr "$ORGALORG" -y -q -o ./hosts.txt -C echo -n ok
+  [ "$status" -eq 0 ]
+  [ "$output" = ok ]
+  [[ "$stderr" != *warning* ]]
+}
