@@ -31,7 +31,7 @@ util::StatusOr<std::vector<hosts::Address>> ReadHostList(const cli::Options& opt
       options.hosts, options.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
   if (!list.ok() || list->empty()) {
     // Like every other missing-hosts case (--json keeps stderr JSON lines).
-    if (!options.json) out->Text(output::Stream::kStderr, cli::UsageText());
+    if (!options.json) out->Text(output::Stream::kStderr, cli::UsageErrorText());
     if (!list.ok()) return list.status();
     return hosts::EmptyHostListError(options.hosts, options.read_stdin);
   }

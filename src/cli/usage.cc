@@ -17,6 +17,8 @@ std::string UsageText() {
 )";
 }
 
+std::string UsageErrorText() { return UsageText() + "Every option: orgalorg --help, man orgalorg.\n"; }
+
 std::string HelpText() {
   return UsageText() + fmt::format(R"(
 Runs commands and synchronizes files on many hosts at once over SSH.
