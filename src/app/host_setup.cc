@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "cli/usage.h"
 #include "hosts/host_list.h"
@@ -22,6 +24,22 @@ void WarnAboutFilesTakenAsHosts(const cli::Options& options, output::Output* out
   }
 }
 
+// True when `error` is about a line of a hosts file or of stdin: those
+// start with "<file>:<line>: " (host_list.h). The file's content is wrong,
+// not the command line, so no usage for them.
+bool IsLineError(const util::Status& error, const cli::Options& options) {
+  std::vector<std::string> sources = {"stdin"};
+  for (const std::string& arg : options.hosts) sources.emplace_back(hosts::TrimSpace(arg));
+  const std::string& message = error.message();
+  for (const std::string& source : sources) {
+    size_t after = source.size() + 1;
+    bool line = message.rfind(source + ":", 0) == 0 && after < message.size() &&
+                std::isdigit(static_cast<unsigned char>(message[after]));
+    if (line) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 util::StatusOr<std::vector<hosts::Address>> ReadHostList(const cli::Options& options,
@@ -31,7 +49,8 @@ util::StatusOr<std::vector<hosts::Address>> ReadHostList(const cli::Options& opt
       options.hosts, options.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
   if (!list.ok() || list->empty()) {
     // Like every other missing-hosts case (--json keeps stderr JSON lines).
-    if (!options.json) out->Text(output::Stream::kStderr, cli::UsageErrorText());
+    bool usage = !options.json && (list.ok() || !IsLineError(list.status(), options));
+    if (usage) out->Text(output::Stream::kStderr, cli::UsageErrorText());
     if (!list.ok()) return list.status();
     return hosts::EmptyHostListError(options.hosts, options.read_stdin);
   }

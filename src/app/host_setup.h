@@ -12,9 +12,11 @@
 
 namespace app {
 
-// hosts::BuildHostList over `options` (stdin with -s). A bad or empty list
-// is a usage error: the usage goes to stderr first (not with --json) and the
-// error names the file or value (an empty one: hosts::EmptyHostListError).
+// hosts::BuildHostList over `options` (stdin with -s). An empty list, a
+// missing hosts file or a bad -o value is a usage error: the usage goes to
+// stderr first (not with --json) and the error names the file or value (an
+// empty list: hosts::EmptyHostListError). A bad line in a hosts file or on
+// stdin is reported as `<file>:<line>: ...` alone.
 // A -o value taken as a host while a local file of that name exists
 // (`-o hosts.txt`) gets a warning: files of hosts are written ./hosts.txt.
 util::StatusOr<std::vector<hosts::Address>> ReadHostList(const cli::Options& options,

@@ -64,6 +64,22 @@ TEST_F(ReadHostListTest, MissingFileIsAUsageError) {
   EXPECT_EQ(err.rfind("Usage:", 0), 0u) << err;
 }
 
+TEST_F(ReadHostListTest, BadAddressIsAUsageErrorButABadLineIsNot) {
+  cli::Options options;
+  options.hosts = {"web1:abc"};
+  util::StatusOr<std::vector<hosts::Address>> list = util::Status::Error("unset");
+  std::string err = Read(options, &list);
+  EXPECT_EQ(list.status().ToString(), "invalid port \"abc\" in address \"web1:abc\"");
+  EXPECT_EQ(err.rfind("Usage:", 0), 0u) << err;
+
+  options.hosts = {Write("hosts", "web1\nweb2:abc\n")};
+  std::rewind(stderr_file_);
+  ASSERT_EQ(ftruncate(fileno(stderr_file_), 0), 0);
+  err = Read(options, &list);
+  EXPECT_EQ(list.status().ToString(), options.hosts[0] + ":2: invalid port \"abc\" in address \"web2:abc\"");
+  EXPECT_EQ(err, "");
+}
+
 TEST_F(ReadHostListTest, JsonKeepsStderrJson) {
   cli::Options options;
   options.json = true;
