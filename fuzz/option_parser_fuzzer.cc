@@ -6,10 +6,13 @@
 // Properties checked, beyond "no crash, no leak, no undefined behaviour":
 //   * parsing the same words twice gives the same result (getopt's global
 //     state is reset by ParseOptions);
+//   * options come before the operands: the positional words are the last
+//     words of the input, in order;
 //   * an error has a message; a success passes the whole-line checks (a mode
 //     unless --help/--version, hosts, positive numbers, a command with -C);
 //   * a success written back in one canonical form (long options with
 //     `=value`, then `--` and the positional words) parses to equal Options.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -137,6 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              o.recv_timeout_ms > 0 && o.keep_alive_ms > 0);
   FUZZ_CHECK(o.verbose >= 0);
   FUZZ_CHECK(o.positional.size() <= words.size());
+  FUZZ_CHECK(std::equal(o.positional.rbegin(), o.positional.rend(), words.rbegin()));
   if (!o.help && !o.version) {
     FUZZ_CHECK(o.mode != cli::Mode::kNone);
     FUZZ_CHECK(!o.hosts.empty() || o.read_stdin);

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   util::StatusOr<cli::Options> options = cli::ParseOptions(argc, argv);
   if (!options.ok()) {
     output::Output out({});
-    out.Text(output::Stream::kStderr, cli::UsageText());
+    out.Text(output::Stream::kStderr, cli::UsageErrorText());
     out.Error(options.status());
     return app::kExitError;
   }

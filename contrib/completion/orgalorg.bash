@@ -3,6 +3,41 @@
 # lists in step with src/cli/options.cc (tests/doc/check-doc checks the long
 # options against `orgalorg --help`).
 
+# Options come before the operands: succeeds when a word before the cursor
+# is an operand (the first command word or file) or "--", after which every
+# word is one.
+_orgalorg_operands_started() {
+  local i=1 word letters j
+  while ((i < COMP_CWORD)); do
+    word=${COMP_WORDS[i]}
+    case $word in
+      --) return 0 ;;
+      --*=*) ;;
+      --host|--key|--user|--host-key-check|--lock-file|--failed-hosts|--root|--stdin|\
+      --timeout|--shell|--sync-cmd|--arg|--threads|--color|--bar-format|--log-format|\
+      --conn-timeout|--send-timeout|--recv-timeout|--keep-alive)
+        ((i++))  # The value, or "=" before it when bash split --opt=value.
+        [[ ${COMP_WORDS[i]} == = ]] && ((i++))
+        ;;
+      --*) ;;
+      -?*)
+        # Bundled short flags: the first one that takes a value takes the
+        # rest of the word, or the next word when it is last.
+        letters=${word#-}
+        for ((j = 0; j < ${#letters}; j++)); do
+          if [[ okurindgcjza == *"${letters:j:1}"* ]]; then
+            ((j == ${#letters} - 1)) && ((i++))
+            break
+          fi
+        done
+        ;;
+      *) return 0 ;;
+    esac
+    ((i++))
+  done
+  return 1
+}
+
 _orgalorg() {
   local cur prev
   COMPREPLY=()
@@ -19,6 +54,12 @@ _orgalorg() {
     --recv-timeout --keep-alive"
   local short_opts="-C -S -U -L -o -s -k -p -u -y -t -w -r -e -x -i -l -n -g
     -m -d -q -v -V -h -c -j -z -a"
+
+  if _orgalorg_operands_started; then
+    compopt -o filenames 2>/dev/null
+    COMPREPLY=($(compgen -f -- "$cur"))
+    return
+  fi
 
   # --opt=value: complete the value part. With '=' in COMP_WORDBREAKS (the
   # default) bash splits it into "--opt" "=" "value"; otherwise it is one word.

@@ -9,10 +9,12 @@
 #include <ctime>
 #include <cerrno>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
+#include "app/host_setup.h"
 #include "app/run.h"
 #include "app/signals.h"
 #include "cluster/connect_all.h"
@@ -81,10 +83,8 @@ util::Status RunContext::Prepare() {
     if (!writable.ok()) return writable.Wrap("--failed-hosts");
   }
   std::string default_user = options_.user.empty() ? CurrentUserName() : options_.user;
-  util::StatusOr<std::vector<hosts::Address>> list = hosts::BuildHostList(
-      options_.hosts, options_.read_stdin ? &std::cin : nullptr, default_user, hosts::kDefaultSshPort);
+  util::StatusOr<std::vector<hosts::Address>> list = ReadHostList(options_, default_user, out_);
   if (!list.ok()) return list.status();
-  if (list->empty()) return util::Status::Error("no hosts given: the host list is empty");
   util::StatusOr<util::FdLimitChange> fds = util::EnsureOpenFilesFor(list->size());
   if (!fds.ok()) return fds.status();
   if (fds->after != fds->before) {
@@ -112,6 +112,10 @@ util::Status RunContext::Prepare() {
 
   if (!options_.key.empty() && access(options_.key.c_str(), R_OK) != 0) {
     return util::Status::Error("can't read private key " + options_.key + ": " + std::strerror(errno));
+  }
+  // Before connecting, rather than after every host is connected and locked.
+  if (!options_.stdin_file.empty() && access(options_.stdin_file.c_str(), R_OK) != 0) {
+    return util::Status::Error("can't open stdin file " + options_.stdin_file + ": " + std::strerror(errno));
   }
   if (options_.password) {
     util::StatusOr<std::string> password = util::PromptSecret("Password: ");
@@ -192,10 +196,11 @@ util::Status RunContext::Lock() {
     return status;
   }
   out_->Log(output::Level::kDebug, "global lock acquired on " + std::to_string(nodes_.size()) + " nodes");
-  int interval_ms = std::min(kMaxHeartbeatMs, options_.send_timeout_ms * 4 / 5);
+  // In 64 bits: -j may be up to 596 hours.
+  int64_t interval_ms = std::min<int64_t>(kMaxHeartbeatMs, int64_t{options_.send_timeout_ms} * 4 / 5);
   // A PING may go unanswered for the send timeout: on a loaded host the
   // holder can be slow to run without the lock being in danger.
-  lock_->StartHeartbeat(loop::Milliseconds(std::max(interval_ms, 1)),
+  lock_->StartHeartbeat(loop::Milliseconds(std::max<int64_t>(interval_ms, 1)),
                         loop::Milliseconds(options_.send_timeout_ms), [this](util::Status error) {
     heartbeat_error_ = std::move(error);
     stop_.Request(cluster::StopReason::kHeartbeatLost);

@@ -2,12 +2,16 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "cli/duration.h"
+#include "cli/hints.h"
 
 namespace cli {
 namespace {
@@ -31,8 +35,10 @@ enum LongOnly {
   kTimeout,
 };
 
-// Leading ':' makes getopt report a missing argument as ':' and stay quiet.
-constexpr const char* kShortOptions = ":CSULo:sk:pu:ytwr:exi:ln:g:md:qvVhc:j:z:a:";
+// '+' stops parsing at the first operand (no permutation: options come
+// before the operands); then ':' makes getopt report a missing argument as
+// ':' and stay quiet.
+constexpr const char* kShortOptions = "+:CSULo:sk:pu:ytwr:exi:ln:g:md:qvVhc:j:z:a:";
 
 const option kLongOptions[] = {
     {"command", no_argument, nullptr, 'C'},
@@ -83,7 +89,7 @@ const option kLongOptions[] = {
 };
 
 // Parses a positive decimal number; `what` names it in the error, as the
-// original does ("can't convert send timeout to number").
+// original does ("can't convert threads count to number").
 util::Status ParsePositive(const char* text, const char* what, int* out) {
   errno = 0;
   char* end = nullptr;
@@ -142,7 +148,25 @@ std::string RefusedOption(int argc, char** argv, int optopt_value) {
     for (const std::string& m : matches) list += (list.empty() ? "" : ", ") + m;
     return "ambiguous option " + word + " (" + list + ")";
   }
-  return "unknown option " + word;
+  std::vector<std::string_view> names;
+  for (const option* o = kLongOptions; o->name != nullptr; ++o) names.push_back(o->name);
+  std::string closest = ClosestName(name, names);
+  return "unknown option " + word + (closest.empty() ? "" : " (did you mean --" + closest + "?)");
+}
+
+// `-root` would be -r with the value "oot", `-command` -C -o "mmand":
+// refused, as a long option written with one dash (no sensible bundle
+// spells a long option's whole name).
+util::Status RefuseSingleDashLongName(std::string_view word) {
+  if (word.size() < 3 || word[0] != '-' || word[1] == '-') return util::Status::Ok();
+  std::string_view name = word.substr(1, word.find('=') - 1);
+  for (const option* o = kLongOptions; o->name != nullptr; ++o) {
+    if (name == o->name) {
+      return util::Status::Error(std::string(word.substr(0, name.size() + 1)) +
+                                 " is not an option: long options take two dashes (--" + o->name + ")");
+    }
+  }
+  return util::Status::Ok();
 }
 
 // Applies one parsed option. `arg` is optarg (null for flags).
@@ -194,37 +218,32 @@ util::Status Apply(int code, const char* arg, Options* o) {
     }
     case kFailedHosts: o->failed_hosts_file = arg; break;
     case kFold: o->fold = true; break;
-    case kTimeout: return ParsePositive(arg, "command timeout", &o->command_timeout_ms);
+    case kTimeout: return ParseDurationMs(arg, "command timeout", &o->command_timeout_ms);
     case kColorsDark: o->colors_dark = true; break;
     case kColorsLight: o->colors_light = true; break;
     case kBarFormat: o->bar_format = arg; break;
     case kLogFormat: o->log_format = arg; break;
     case 'V': o->version = true; break;
     case 'h': o->help = true; break;
-    case 'c': return ParsePositive(arg, "connection timeout", &o->conn_timeout_ms);
-    case 'j': return ParsePositive(arg, "send timeout", &o->send_timeout_ms);
-    case 'z': return ParsePositive(arg, "receive timeout", &o->recv_timeout_ms);
-    case 'a': return ParsePositive(arg, "keep-alive interval", &o->keep_alive_ms);
+    case 'c': return ParseDurationMs(arg, "connection timeout", &o->conn_timeout_ms);
+    case 'j': return ParseDurationMs(arg, "send timeout", &o->send_timeout_ms);
+    case 'z': return ParseDurationMs(arg, "receive timeout", &o->recv_timeout_ms);
+    case 'a': return ParseDurationMs(arg, "keep-alive interval", &o->keep_alive_ms);
     default: return util::Status::Error("internal: unhandled option");
   }
   return util::Status::Ok();
 }
 
-// The checks that need the whole command line.
-util::Status Validate(const Options& o) {
-  if (o.help || o.version) return util::Status::Ok();
-  if (o.mode == Mode::kNone) {
-    return util::Status::Error("no mode given: one of -C, -S, -U or -L is required");
-  }
-  if (o.hosts.empty() && !o.read_stdin) {
-    return util::Status::Error("no hosts given: use -o <host> or -s");
-  }
+// The operands each mode needs, and -r for -U.
+util::Status ValidateOperands(const Options& o) {
   switch (o.mode) {
     case Mode::kCommand:
       if (o.positional.empty()) return util::Status::Error("-C needs a command");
       break;
     case Mode::kUpload:
-      if (o.root.empty()) return util::Status::Error("-U needs -r <dir>");
+      if (o.root.empty()) {
+        return util::Status::Error("-U needs -r <dir>" + MisplacedOptionHint(o, {"-r", "--root"}));
+      }
       if (o.positional.empty()) return util::Status::Error("-U needs files to upload");
       break;
     case Mode::kLock:
@@ -240,6 +259,11 @@ util::Status Validate(const Options& o) {
     case Mode::kNone:
       break;
   }
+  return util::Status::Ok();
+}
+
+// Options that can't be used together or outside some modes.
+util::Status ValidateCombinations(const Options& o) {
   if (!o.stdin_file.empty() && o.mode == Mode::kSync && !o.simple) {
     return util::Status::Error("-i in sync mode needs -m (the protocol uses the tool's stdin)");
   }
@@ -256,15 +280,39 @@ util::Status Validate(const Options& o) {
   return util::Status::Ok();
 }
 
+// The checks that need the whole command line.
+util::Status Validate(const Options& o) {
+  if (o.help || o.version) return util::Status::Ok();
+  if (o.mode == Mode::kNone) {
+    std::string before = o.positional.empty() ? "" : " before the first operand \"" + o.positional[0] + "\"";
+    return util::Status::Error("no mode given: one of -C, -S, -U or -L is required" + before);
+  }
+  if (o.hosts.empty() && !o.read_stdin) {
+    return util::Status::Error("no hosts given: use -o <host> or -s" +
+                               MisplacedOptionHint(o, {"-o", "--host", "-s", "--read-stdin"}));
+  }
+  util::Status status = ValidateOperands(o);
+  if (status.ok()) status = ValidateCombinations(o);
+  return status;
+}
+
 }  // namespace
 
 util::StatusOr<Options> ParseOptions(int argc, char** argv) {
   Options options;
   optind = 0;  // GNU: full re-initialisation, so parsing can run again.
   opterr = 0;
+  int bundle_word = -1;  // The word whose short flags getopt is inside.
   for (;;) {
+    int word = std::max(optind, 1);
+    bool starts_word = word != bundle_word;
     int code = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (code == -1) break;
+    bundle_word = optind == word ? word : -1;
+    if (starts_word) {
+      util::Status status = RefuseSingleDashLongName(argv[word]);
+      if (!status.ok()) return status;
+    }
     if (code == '?') {
       return util::Status::Error(RefusedOption(argc, argv, optopt));
     }

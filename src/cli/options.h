@@ -1,10 +1,18 @@
 // The command line, parsed.
 //
 // ParseOptions() turns argv into one Options value or a usage error. It
-// accepts exactly the option set of SPEC.md section 2: GNU-style long options
-// (`--opt=value` and `--opt value`), bundled short flags (`-exmn 'true'`),
-// repeatable `-o`, `-g` and `-v`, and `--` to end options. Options may appear
-// anywhere, before or after the command words. It performs no I/O.
+// accepts exactly the option set of the man page (doc/orgalorg.1, OPTIONS):
+// GNU-style long options (`--opt=value` and `--opt value`), bundled short
+// flags (`-exmn 'true'`), repeatable `-o`, `-g` and `-v`. Time options take
+// a duration (duration.h).
+//
+// Options come before the operands, as in the original orgalorg (docopt,
+// options first), pdsh, pssh and clush: parsing stops at the first word that
+// is neither an option nor an option's value, and that word and everything
+// after it are operands, even words that look like options. So
+// `-C ls -la /etc` runs `ls -la /etc`, and in `-U ./a -x` the `-x` is a
+// file. A `--` before the operands is dropped and changes nothing; a `--`
+// after the first operand is an operand. It performs no I/O.
 #ifndef ORGALORG_CLI_OPTIONS_H_
 #define ORGALORG_CLI_OPTIONS_H_
 

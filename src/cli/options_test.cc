@@ -73,12 +73,73 @@ TEST(OptionsTest, RepeatableOptions) {
   EXPECT_EQ(o.verbose, 3);
 }
 
-TEST(OptionsTest, OptionsAfterCommandWordsAndDoubleDash) {
-  Options o = MustParse({"-C", "echo", "hi", "-o", "h", "--", "-l", "--json"});
+// Options come before the operands: everything from the first command word
+// on is the command, exactly as typed.
+TEST(OptionOrderTest, CommandWordsThatLookLikeOptions) {
+  for (const Args& command : {Args{"df", "-h"}, Args{"uname", "-a"}, Args{"ls", "-la", "/etc"},
+                              Args{"echo", "-n", "hi"}, Args{"test", "!", "-e", "/tmp/x"},
+                              Args{"echo", "--", "-o", "h"}, Args{"sh", "-c", "x", "--json", "-"}}) {
+    Args args = {"-o", "h", "-C"};
+    args.insert(args.end(), command.begin(), command.end());
+    Options o = MustParse(args);
+    EXPECT_EQ(o.positional, command);
+    EXPECT_EQ(o.hosts, Args({"h"}));
+    EXPECT_FALSE(o.help || o.relative || o.json || o.serial || o.no_conn_fail);
+    EXPECT_EQ(o.keep_alive_ms, kDefaultKeepAliveMs);
+    EXPECT_FALSE(o.sync_cmd_given);
+  }
+}
+
+TEST(OptionOrderTest, DoubleDashBeforeTheOperandsChangesNothing) {
+  EXPECT_EQ(MustParse({"-o", "h", "-x", "-C", "--", "uname", "-a"}).positional, Args({"uname", "-a"}));
+  EXPECT_TRUE(MustParse({"-o", "h", "-x", "-C", "--", "uname", "-a"}).sudo);
+  EXPECT_EQ(MustParse({"-o", "h", "-C", "uname -a"}).positional, Args({"uname -a"}));
+  EXPECT_EQ(MustParse({"-o", "h", "-C", "--", "-x"}).positional, Args({"-x"}));
+  EXPECT_FALSE(MustParse({"-o", "h", "-C", "--", "-x"}).sudo);
+  EXPECT_EQ(MustParse({"-o", "h", "-S", "--", "f", "-g"}).positional, Args({"f", "-g"}));
+  EXPECT_NE(ErrorOf({"-o", "h", "--", "-S"}).find("no mode given"), std::string::npos);
+}
+
+TEST(OptionOrderTest, FilesThatLookLikeOptions) {
+  Options u = MustParse({"-o", "h", "-r", "/x", "-e", "-U", "./a", "-x", "--foo", "-r", "/y", "--"});
+  EXPECT_EQ(u.positional, Args({"./a", "-x", "--foo", "-r", "/y", "--"}));
+  EXPECT_EQ(u.root, "/x");
+  EXPECT_TRUE(u.relative);
+  EXPECT_FALSE(u.sudo);
+  Options s = MustParse({"-o", "h", "-S", "file", "-g", "/srv", "--no-upload"});
+  EXPECT_EQ(s.positional, Args({"file", "-g", "/srv", "--no-upload"}));
+  EXPECT_TRUE(s.args.empty());
+  EXPECT_FALSE(s.no_upload);
+  EXPECT_EQ(MustParse({"-o", "h", "-r", "/x", "-U", "file1", "file2"}).positional,
+            Args({"file1", "file2"}));
+  EXPECT_EQ(MustParse({"-o", "h", "-r", "/x", "-U", "--", "-x"}).positional, Args({"-x"}));
+}
+
+TEST(OptionOrderTest, OptionValuesAreNotOperands) {
+  // Values that are separate words, that look like options or like command
+  // words, are taken by their option.
+  Options o = MustParse({"-o", "h", "--shell=sh -c '{}'", "-n", "-true", "-u", "ls", "--lock-file",
+                         "-x", "-g", "--", "-C", "uptime"});
   EXPECT_EQ(o.hosts, Args({"h"}));
-  EXPECT_FALSE(o.serial);
-  EXPECT_FALSE(o.json);
-  EXPECT_EQ(o.positional, Args({"echo", "hi", "-l", "--json"}));
+  EXPECT_EQ(o.shell, "sh -c '{}'");
+  EXPECT_EQ(o.sync_cmd, "-true");
+  EXPECT_EQ(o.user, "ls");
+  EXPECT_EQ(o.lock_file, "-x");
+  EXPECT_EQ(o.args, Args({"--"}));
+  EXPECT_FALSE(o.sudo);
+  EXPECT_EQ(o.positional, Args({"uptime"}));
+  Options bundled = MustParse({"-o", "h", "-S", "-exmn", "true", "a", "-e"});
+  EXPECT_EQ(bundled.sync_cmd, "true");
+  EXPECT_EQ(bundled.positional, Args({"a", "-e"}));
+}
+
+TEST(OptionOrderTest, ModeAfterTheOptionsItNeeds) {
+  // The mode flag may come anywhere among the options.
+  Options o = MustParse({"-C", "-o", "h", "-v", "uptime"});
+  EXPECT_EQ(o.mode, Mode::kCommand);
+  EXPECT_EQ(o.verbose, 1);
+  EXPECT_EQ(o.positional, Args({"uptime"}));
+  EXPECT_EQ(MustParse({"-L", "-o", "h", "-y"}).mode, Mode::kLock);
 }
 
 TEST(OptionsTest, EveryFlag) {
@@ -143,34 +204,93 @@ TEST(OptionsTest, ParsingTwiceStartsFresh) {
 }
 
 TEST(OptionsErrorsTest, NonNumericValuesNameTheOption) {
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-j", "abc"}).find("can't convert send timeout to number"),
+  EXPECT_NE(ErrorOf({"-o", "h", "-j", "abc", "-C", "x"}).find("can't convert send timeout to number: \"abc\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-z", "1x"}).find("can't convert receive timeout to number"),
+  EXPECT_NE(ErrorOf({"-o", "h", "-z", "1x", "-C", "x"}).find("can't convert receive timeout to number"),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-c", ""}).find("can't convert connection timeout to number"),
+  EXPECT_NE(ErrorOf({"-o", "h", "-c", "", "-C", "x"}).find("can't convert connection timeout to number"),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-a", "9999999999"}).find("can't convert keep-alive"),
+  EXPECT_EQ(ErrorOf({"-o", "h", "-a", "9999999999", "-C", "x"}),
+            "keep-alive interval is too large: \"9999999999\" (at most 596h)");
+  EXPECT_NE(ErrorOf({"-o", "h", "-d", "many", "-C", "x"}).find("can't convert threads count"),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-d", "many"}).find("can't convert threads count"),
+  EXPECT_NE(ErrorOf({"-o", "h", "-d", "0", "-C", "x"}).find("threads count must be positive"),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-d", "0"}).find("threads count must be positive"),
+  EXPECT_NE(ErrorOf({"-o", "h", "-j", "-5", "-C", "x"}).find("send timeout must be positive: \"-5\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "-j", "-5"}).find("send timeout must be positive"),
-            std::string::npos);
+  EXPECT_EQ(ErrorOf({"-o", "h", "--timeout=-1s", "-C", "x"}), "command timeout must be positive: \"-1s\"");
+}
+
+TEST(OptionsTest, TimeOptionsTakeUnits) {
+  Options o = MustParse({"-o", "h", "-c", "1500ms", "-j", "2s", "--recv-timeout=1m", "-a", "250",
+                         "--timeout", "1h", "-C", "x"});
+  EXPECT_EQ(o.conn_timeout_ms, 1500);
+  EXPECT_EQ(o.send_timeout_ms, 2000);
+  EXPECT_EQ(o.recv_timeout_ms, 60000);
+  EXPECT_EQ(o.keep_alive_ms, 250);
+  EXPECT_EQ(o.command_timeout_ms, 3600000);
+  EXPECT_EQ(MustParse({"-o", "h", "-z30s", "-C", "x"}).recv_timeout_ms, 30000);
 }
 
 TEST(OptionsErrorsTest, UnknownAndIncompleteOptions) {
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "-Q"}), "unknown option -Q");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "-Q", "--json"}), "unknown option -Q");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "-yQ", "--json"}), "unknown option -Q");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "-yk"}), "option -k needs a value");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--frobnicate"}), "unknown option --frobnicate");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--frob=1"}), "unknown option --frob");
-  EXPECT_EQ(ErrorOf({"-C", "x", "-o"}), "option -o needs a value");
-  EXPECT_EQ(ErrorOf({"-C", "x", "-o", "h", "--root"}), "option --root needs a value");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--json=yes"}), "option --json takes no value");
-  EXPECT_NE(ErrorOf({"-o", "h", "-C", "x", "--color", "pink"}).find("--color must be"),
+  EXPECT_EQ(ErrorOf({"-o", "h", "-Q", "-C", "x"}), "unknown option -Q");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-Q", "--json", "-C", "x"}), "unknown option -Q");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-yQ", "--json", "-C", "x"}), "unknown option -Q");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "-yk"}), "option -k needs a value");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--frobnicate", "-C", "x"}), "unknown option --frobnicate");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--frob=1", "-C", "x"}), "unknown option --frob");
+  EXPECT_EQ(ErrorOf({"-C", "-o"}), "option -o needs a value");
+  EXPECT_EQ(ErrorOf({"-C", "-o", "h", "--root"}), "option --root needs a value");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--json=yes", "-C", "x"}), "option --json takes no value");
+  EXPECT_NE(ErrorOf({"-o", "h", "--color", "pink", "-C", "x"}).find("--color must be"),
             std::string::npos);
+}
+
+TEST(OptionsErrorsTest, TypoedLongOptionsGetASuggestion) {
+  EXPECT_EQ(ErrorOf({"--hots", "h", "-C", "x"}), "unknown option --hots (did you mean --host?)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--colour=never", "-C", "x"}),
+            "unknown option --colour (did you mean --color?)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--timout", "5s", "-C", "x"}),
+            "unknown option --timout (did you mean --timeout?)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--dry-run", "-C", "x"}), "unknown option --dry-run");
+}
+
+TEST(OptionsErrorsTest, LongOptionWithOneDashIsRefused) {
+  EXPECT_EQ(ErrorOf({"-o", "h", "-root", "/srv", "-U", "f"}),
+            "-root is not an option: long options take two dashes (--root)");
+  EXPECT_EQ(ErrorOf({"-command", "uptime"}), "-command is not an option: long options take two dashes (--command)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-sudo", "-C", "id"}), "-sudo is not an option: long options take two dashes (--sudo)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-timeout=5s", "-C", "x"}),
+            "-timeout is not an option: long options take two dashes (--timeout)");
+  EXPECT_EQ(ErrorOf({"-json", "-o", "h", "-C", "x"}), "-json is not an option: long options take two dashes (--json)");
+  // Ordinary bundles, values and operands are not affected.
+  Options o = MustParse({"-yo", "h", "-n", "-sync", "-g", "-root", "-C", "echo", "-host", "-sudo"});
+  EXPECT_EQ(o.sync_cmd, "-sync");
+  EXPECT_EQ(o.args, Args({"-root"}));
+  EXPECT_EQ(o.positional, Args({"echo", "-host", "-sudo"}));
+  EXPECT_EQ(MustParse({"-o", "h", "-exmn", "true", "-S"}).sync_cmd, "true");
+  EXPECT_EQ(MustParse({"-o", "h", "-ukey", "-C", "x"}).user, "key");
+}
+
+TEST(OptionsErrorsTest, OptionsAfterTheOperandsAreExplained) {
+  EXPECT_EQ(ErrorOf({"-C", "uptime", "-o", "web1"}),
+            "no hosts given: use -o <host> or -s (options come before the command: "
+            "\"-o\" after \"uptime\" is part of it)");
+  EXPECT_EQ(ErrorOf({"-C", "uptime", "--host=web1"}),
+            "no hosts given: use -o <host> or -s (options come before the command: "
+            "\"--host\" after \"uptime\" is part of it)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-U", "./a", "-r", "/srv"}),
+            "-U needs -r <dir> (options come before the files: \"-r\" after \"./a\" was taken as a file)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-U", "./a", "-r/srv"}),
+            "-U needs -r <dir> (options come before the files: \"-r\" after \"./a\" was taken as a file)");
+  EXPECT_EQ(ErrorOf({"-o", "h", "uname", "-a", "-C"}),
+            "no mode given: one of -C, -S, -U or -L is required before the first operand \"uname\"");
+  // No hint when nothing looks misplaced, or when "--" asked for it.
+  EXPECT_EQ(ErrorOf({"-C", "uptime"}), "no hosts given: use -o <host> or -s");
+  EXPECT_EQ(ErrorOf({"-C", "--", "-o", "h"}), "no hosts given: use -o <host> or -s");
+  EXPECT_EQ(ErrorOf({"-C", "echo", "-oops"}),
+            "no hosts given: use -o <host> or -s (options come before the command: "
+            "\"-o\" after \"echo\" is part of it)");
 }
 
 TEST(OptionsErrorsTest, ModeAndHostRules) {
@@ -205,10 +325,10 @@ TEST(OptionsErrorsTest, OperatorOptionRules) {
   EXPECT_NE(ErrorOf({"-o", "h", "--timeout", "0", "-C", "x"}).find("command timeout must be positive"),
             std::string::npos);
   EXPECT_EQ(ErrorOf({"-o", "h", "--timeout", "5", "-L"}), "--timeout works with -C and -S only");
-  EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "-U", "f", "-r", "/d"}), "--fold works with -C and -S only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "-r", "/d", "-U", "f"}), "--fold works with -C and -S only");
   EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "--json", "-C", "x"}), "--fold and --json can't be used together");
   EXPECT_EQ(ErrorOf({"-o", "h", "--fold", "-l", "-C", "x"}), "--fold and -l can't be used together");
-  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "x", "--failed-hosts"}), "option --failed-hosts needs a value");
+  EXPECT_EQ(ErrorOf({"-o", "h", "-C", "--failed-hosts"}), "option --failed-hosts needs a value");
 }
 
 }  // namespace

@@ -9,17 +9,23 @@ namespace cli {
 std::string UsageText() {
   return R"(Usage:
   orgalorg [options] (-o <host>... | -s) -C [--] <command>...
-  orgalorg [options] (-o <host>... | -s) -S [<files>...]
-  orgalorg [options] (-o <host>... | -s) -U <files>... -r <dir>
+  orgalorg [options] (-o <host>... | -s) -S [--] [<files>...]
+  orgalorg [options] (-o <host>... | -s) -r <dir> -U [--] <files>...
   orgalorg [options] (-o <host>... | -s) -L
   orgalorg -h | --help
   orgalorg -V | --version
 )";
 }
 
+std::string UsageErrorText() { return UsageText() + "Every option: orgalorg --help, man orgalorg.\n"; }
+
 std::string HelpText() {
   return UsageText() + fmt::format(R"(
 Runs commands and synchronizes files on many hosts at once over SSH.
+
+Options come before the operands: parsing stops at the first command word
+(-C) or file (-S, -U), and every word from there on is an operand, even one
+starting with -. `orgalorg -o h -C df -h` runs `df -h` on h.
 
 Modes (exactly one):
   -C --command          Run <command> on every host.
@@ -63,7 +69,7 @@ Execution:
   -x --sudo             Run everything remote via sudo -n -E -H.
   -i --stdin <file>     Feed <file> to every host's command.
   -l --serial           Group output per host, one host at a time.
-  --timeout <ms>        Stop the command (or sync tool) on a host that runs
+  --timeout <time>      Stop the command (or sync tool) on a host that runs
                         longer, and fail that host [default: no limit].
   --shell <template>    Remote shell wrapper; {{}} is the escaped command;
                         empty for none [default: {shell}].
@@ -90,11 +96,12 @@ Output:
   -V --version          Print the version and exit.
   -h --help             Print this help and exit.
 
-Timeouts, in milliseconds:
-  -c --conn-timeout <ms>  Connection timeout [default: {conn}].
-  -j --send-timeout <ms>  Send timeout [default: {send}].
-  -z --recv-timeout <ms>  Receive timeout [default: {recv}].
-  -a --keep-alive <ms>    Keep-alive interval [default: {alive}].
+Timeouts (a <time> is milliseconds, or a number with a unit: 1500ms, 2s,
+1m, 1h):
+  -c --conn-timeout <time>  Connection timeout [default: {conn}].
+  -j --send-timeout <time>  Send timeout [default: {send}].
+  -z --recv-timeout <time>  Receive timeout [default: {recv}].
+  -a --keep-alive <time>    Keep-alive interval [default: {alive}].
 
 Exit status: 0 all good, 1 an error, 2 heartbeat lost, 130 interrupted.
 )",

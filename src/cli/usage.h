@@ -6,8 +6,12 @@
 
 namespace cli {
 
-// The synopsis printed on stderr with every usage error; starts "Usage:".
+// The synopsis; starts "Usage:".
 std::string UsageText();
+
+// What goes on stderr before the cause of every usage error: the synopsis
+// and where to find every option.
+std::string UsageErrorText();
 
 // The full --help text: the synopsis, then every option with its default.
 std::string HelpText();

@@ -139,6 +139,26 @@ util::Status AddFile(const std::string& path, HostCollector* collector) {
 
 }  // namespace
 
+util::Status EmptyHostListError(const std::vector<std::string>& host_args, bool read_stdin) {
+  std::vector<std::string> sources;
+  for (const std::string& arg : host_args) {
+    std::string_view text = TrimSpace(arg);
+    if (IsHostsFileArg(text)) sources.emplace_back(text);
+  }
+  if (read_stdin) sources.emplace_back("stdin (-s)");
+  if (sources.empty()) return util::Status::Error("no hosts given: the host list is empty");
+  if (sources.size() == 1) {
+    std::string kind = read_stdin ? "" : "hosts file ";
+    return util::Status::Error("no hosts given: " + kind + sources[0] + " lists no hosts");
+  }
+  std::string list;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    list += i == 0 ? "" : i + 1 == sources.size() ? " and " : ", ";
+    list += sources[i];
+  }
+  return util::Status::Error("no hosts given: " + list + " list no hosts");
+}
+
 bool IsHostsFileArg(std::string_view arg) {
   return arg.starts_with("/") || arg.starts_with("./");
 }

@@ -64,6 +64,13 @@ util::StatusOr<std::vector<Address>> BuildHostList(
     const std::vector<std::string>& host_args, std::istream* stdin_hosts,
     const std::string& default_user, int default_port);
 
+// The error for an empty result of BuildHostList with the same `host_args`
+// (only hosts files can be empty) and `-s`, naming each source:
+//   no hosts given: hosts file ./hosts lists no hosts
+//   no hosts given: stdin (-s) lists no hosts
+//   no hosts given: ./a, ./b and stdin (-s) list no hosts
+util::Status EmptyHostListError(const std::vector<std::string>& host_args, bool read_stdin);
+
 // True when a `-o` value names a hosts file rather than an address.
 bool IsHostsFileArg(std::string_view arg);
 

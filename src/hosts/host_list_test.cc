@@ -70,6 +70,17 @@ TEST_F(HostListTest, EmptyIsNotAnError) {
   EXPECT_TRUE(list->empty());
 }
 
+TEST_F(HostListTest, EmptyHostListErrorNamesEverySource) {
+  EXPECT_EQ(EmptyHostListError({" ./hosts "}, false).ToString(),
+            "no hosts given: hosts file ./hosts lists no hosts");
+  EXPECT_EQ(EmptyHostListError({}, true).ToString(), "no hosts given: stdin (-s) lists no hosts");
+  EXPECT_EQ(EmptyHostListError({"./a", "/etc/b"}, true).ToString(),
+            "no hosts given: ./a, /etc/b and stdin (-s) list no hosts");
+  EXPECT_EQ(EmptyHostListError({"./a", "/b"}, false).ToString(),
+            "no hosts given: ./a and /b list no hosts");
+  EXPECT_EQ(EmptyHostListError({}, false).ToString(), "no hosts given: the host list is empty");
+}
+
 TEST_F(HostListTest, FileWithCommentsBlanksAndCrlf) {
   std::string path = WriteFile(
       "hosts",

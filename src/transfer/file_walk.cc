@@ -181,7 +181,11 @@ StatusOr<std::vector<Entry>> CollectEntries(
     if (!archive.ok()) return archive.status();
     struct stat st;
     if (lstat(path.c_str(), &st) != 0) {
-      return OsError("can't stat", path, errno);
+      int err = errno;
+      // Options come before the files: a missing "-g" likely came after them.
+      bool optionlike = err == ENOENT && path[0] == '-';
+      std::string hint = optionlike ? " (options come before the files: it was taken as a file)" : "";
+      return OsError("can't stat", path + hint, err);
     }
     Status s = walker.Add(path, *archive, st);
     if (!s.ok()) return s;

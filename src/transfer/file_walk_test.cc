@@ -137,6 +137,15 @@ TEST_F(FileWalkTest, MissingPathIsAnError) {
             "can't stat " + root_ + "/nope: No such file or directory");
 }
 
+TEST_F(FileWalkTest, MissingOptionLikeFileSaysOptionsComeFirst) {
+  UploadOptions relative;
+  relative.relative = true;
+  auto r = CollectEntries({root_ + "/d", "-g"}, relative);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().ToString(),
+            "can't stat -g (options come before the files: it was taken as a file): No such file or directory");
+}
+
 TEST_F(FileWalkTest, FifoIsAnError) {
   ASSERT_EQ(mkfifo((root_ + "/d/fifo").c_str(), 0644), 0);
   auto r = CollectEntries({root_ + "/d/fifo"}, {});

@@ -180,7 +180,7 @@ rss_bounded() { [ "$RSS_KB" -lt $((BASE_RSS_KB + 49152)) ]; }
 }
 
 @test "timeouts and counts that are not positive whole numbers name the option" {
-  for bad in "-c abc" "-c 1.5" "-c 10s" "-c ''" "-z abc" "-a abc" "-d abc" "-j 1e3"; do
+  for bad in "-c abc" "-c 1.5" "-c 10sec" "-c ''" "-z abc" "-a abc" "-d abc" "-j 1e3"; do
     eval "measure -o h $bad -C true"
     [ "$status" -eq 1 ]
     no_crash

@@ -48,13 +48,13 @@ load helpers
 }
 
 @test "an unknown option is named" {
-  run --separate-stderr "$ORGALORG" -o h -C true --frobnicate
+  run --separate-stderr "$ORGALORG" -o h --frobnicate -C true
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"unknown option --frobnicate"* ]]
 }
 
 @test "a non-numeric timeout names the option" {
-  run --separate-stderr "$ORGALORG" -o h -C true -j soon
+  run --separate-stderr "$ORGALORG" -o h -j soon -C true
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"can't convert send timeout to number"* ]]
 }

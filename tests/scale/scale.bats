@@ -69,7 +69,7 @@ on_sample() {  # command
   mkdir -p "$BATS_TEST_TMPDIR/scale-site/conf"
   echo "generation 7" >"$BATS_TEST_TMPDIR/scale-site/conf/app.conf"
   start=$SECONDS
-  sync_site() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -x -e -o "$ALL" -S scale-site -g /srv); }
+  sync_site() { (cd "$BATS_TEST_TMPDIR" && orgalorg_low_fds -x -e -o "$ALL" -g /srv -S scale-site); }
   run --separate-stderr sync_site
   [ "$status" -eq 0 ] || { tail -40 <<<"$stderr"; false; }
   report "sync (default tool, -x) of a small tree to 200 hosts" $((SECONDS - start))
