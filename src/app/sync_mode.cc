@@ -11,6 +11,7 @@
 #include "cluster/exit_summary.h"
 #include "cluster/remote_cleanup.h"
 #include "cluster/remote_command.h"
+#include "cluster/remote_dir.h"
 #include "cluster/run_on_all.h"
 #include "cluster/sync_relay.h"
 #include "protocol/sync_protocol.h"
@@ -69,7 +70,8 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
     status = RunUploadPhase(context, options, *upload, root, &stopped);
   } else if (status.ok()) {
     // --no-upload: the tool still starts in the run directory.
-    status = RunStep(context, cluster::WrapCommand(RemoteWrapper(options), "mkdir -p " + util::ShellQuote(root)),
+    status = RunStep(context,
+                     cluster::WrapCommand(RemoteWrapper(options), cluster::PrepareRootCommand(root, options.root.empty())),
                      "can't create the run directory", &stopped);
   }
   if (stopped) return context.StopStatus();

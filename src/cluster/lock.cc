@@ -17,6 +17,8 @@ constexpr ssh::Milliseconds kPollSliceMs{200};
 constexpr std::string_view kLockedLine = "LOCKED";
 constexpr std::string_view kBusyLine = "BUSY";
 constexpr std::string_view kPing = "PING";
+// The holder's first line when the lock path can't be made or opened.
+constexpr std::string_view kNoPathLine = "NOPATH";
 // Name of the note beside the lock path that says who holds the lock.
 constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
 
@@ -26,6 +28,7 @@ struct ClusterLock::Holder {
   std::unique_ptr<ssh::Channel> channel;
   enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
   std::string owner;  // The busy lock's owner note, if the host had one.
+  bool no_path = false;  // Said kNoPathLine: the lock path can't be made or opened.
   std::string stdout_buffer;
   std::string stderr_tail;
   std::deque<ssh::TimePoint> pings;  // When each unanswered PING was queued.
@@ -43,20 +46,39 @@ void AddStderrCause(std::string tail, util::Status* error) {
 
 }  // namespace
 
+// The holder, in POSIX sh. Host safety: the lock path's directory may be
+// writable by a local user who is not us (a deploy directory owned by a
+// service account), so nothing here opens a name for writing:
+// * a missing lock file is created with `set -C` (O_EXCL: a planted
+//   symlink makes it fail instead of being followed); a lock path that is
+//   not a directory or a regular file (a FIFO would block `exec 9<`) is
+//   refused;
+// * the owner note is a symlink whose target is the owner text: made with
+//   `ln -sT` (symlink(2) never follows, and -T never puts it inside a
+//   planted directory), read with readlink (never follows, never blocks;
+//   control bytes dropped), and at release removed only while it still
+//   holds this holder's text. A stale note is removed (rm never follows).
 std::string LockCommand(const LockSpec& spec) {
   std::string path = util::ShellQuote(spec.path);
-  std::string create = spec.create_directory ? fmt::format("mkdir -p {}", path)
-                                             : fmt::format("{{ [ -e {0} ] || : > {0}; }}", path);
-  // fd 9 holds the lock; the owner note sits next to the lock path while
-  // it is held (best effort: a path we can't write beside gets none); the
-  // loop echoes heartbeats until stdin closes.
+  std::string create = spec.create_directory
+                           ? fmt::format("mkdir -p {}", path)
+                           : fmt::format("{{ [ -e {0} ] || (set -C; : > {0}) || [ -f {0} ]; }}", path);
+  std::string owner = util::ShellQuote(spec.owner);
   std::string script = fmt::format(
-      ": {4}; {0} && exec 9< {1} && "
-      "if [ -d {1} ]; then o={1}/{5}; else o={1}{5}; fi && "
-      "if flock -nx 9; then echo {2}; {{ printf '%s\\n' {6} > \"$o\"; }} 2>/dev/null || :; "
-      "else echo {3}; cat \"$o\" 2>/dev/null; exit 1; fi && "
-      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; rm -f \"$o\"",
-      create, path, kLockedLine, kBusyLine, kLockHolderMarker, kOwnerNote, util::ShellQuote(spec.owner));
+      ": {marker}; "
+      "{create} || {{ echo {nopath}; exit 1; }}; "
+      "if [ -d {p} ]; then o={p}/{note}; elif [ -f {p} ]; then o={p}{note}; "
+      "else echo {nopath}; echo \"not a directory or a regular file\" >&2; exit 1; fi; "
+      "[ -r {p} ] || {{ echo {nopath}; echo \"not readable\" >&2; exit 1; }}; "
+      "exec 9< {p} && "
+      "if flock -nx 9; then echo {locked}; {{ rm -f \"$o\"; ln -sT {owner} \"$o\"; }} 2>/dev/null || :; "
+      "else echo {busy}; n=$(readlink \"$o\" 2>/dev/null) && "
+      "printf '%s\\n' \"$n\" | tr -d '\\000-\\011\\013-\\037\\177'; exit 1; fi && "
+      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; "
+      "[ \"$(readlink \"$o\" 2>/dev/null)\" = {owner} ] && rm -f \"$o\"",
+      fmt::arg("marker", kLockHolderMarker), fmt::arg("create", create), fmt::arg("nopath", kNoPathLine),
+      fmt::arg("p", path), fmt::arg("note", kOwnerNote), fmt::arg("locked", kLockedLine),
+      fmt::arg("busy", kBusyLine), fmt::arg("owner", owner));
   return WrapCommand(spec.wrapper, std::move(script));
 }
 
@@ -91,6 +113,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
           holder->state = Holder::State::kBusy;  // The owner note follows; done at exit.
         } else if (holder->state == Holder::State::kStarting) {
           holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
+          holder->no_path = line == kNoPathLine;
           --waiting;
           out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting, nodes_->size()));
         } else if (holder->state == Holder::State::kBusy) {
@@ -145,7 +168,11 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
   for (size_t i = 0; i < holders_.size(); ++i) {
     if (holders_[i]->state == Holder::State::kLocked || !(*nodes_)[i].connected()) continue;
     ++failed;
-    util::Status cause = util::Status::Error(fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    util::Status cause = util::Status::Error(
+        holders_[i]->no_path
+            ? fmt::format("{}: can't acquire lock, the lock path {} could not be created or opened",
+                          (*nodes_)[i].ref.display, spec.path)
+            : fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
     if (!holders_[i]->owner.empty()) {
       cause.AddCause(util::Status::Error("held by " + holders_[i]->owner));
     }
