@@ -28,7 +28,8 @@ struct ClusterLock::Holder {
   std::unique_ptr<ssh::Channel> channel;
   enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
   std::string owner;  // The busy lock's owner note, if the host had one.
-  bool no_path = false;  // Said kNoPathLine: the lock path can't be made or opened.
+  bool no_path = false;  // Said kNoPathLine: the lock path can't be made or opened,
+  std::string no_path_why;  // and why (the rest of that line).
   std::string stdout_buffer;
   std::string stderr_tail;
   std::deque<ssh::TimePoint> pings;  // When each unanswered PING was queued.
@@ -66,10 +67,10 @@ std::string LockCommand(const LockSpec& spec) {
   std::string owner = util::ShellQuote(spec.owner);
   std::string script = fmt::format(
       ": {marker}; "
-      "{create} || {{ echo {nopath}; exit 1; }}; "
+      "e=$({create} 2>&1) || {{ printf '{nopath} %s\\n' \"$(printf %s \"$e\" | tr '\\n' ' ')\"; exit 1; }}; "
       "if [ -d {p} ]; then o={p}/{note}; elif [ -f {p} ]; then o={p}{note}; "
-      "else echo {nopath}; echo \"not a directory or a regular file\" >&2; exit 1; fi; "
-      "[ -r {p} ] || {{ echo {nopath}; echo \"not readable\" >&2; exit 1; }}; "
+      "else echo \"{nopath} not a directory or a regular file\"; exit 1; fi; "
+      "[ -r {p} ] || {{ echo \"{nopath} not readable\"; exit 1; }}; "
       "exec 9< {p} && "
       "if flock -nx 9; then echo {locked}; {{ rm -f \"$o\"; ln -sT {owner} \"$o\"; }} 2>/dev/null || :; "
       "else echo {busy}; n=$(readlink \"$o\" 2>/dev/null) && "
@@ -113,7 +114,8 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
           holder->state = Holder::State::kBusy;  // The owner note follows; done at exit.
         } else if (holder->state == Holder::State::kStarting) {
           holder->state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
-          holder->no_path = line == kNoPathLine;
+          holder->no_path = line.starts_with(kNoPathLine);
+          if (holder->no_path) holder->no_path_why = line.substr(std::min(line.size(), kNoPathLine.size() + 1), 512);
           --waiting;
           out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting, nodes_->size()));
         } else if (holder->state == Holder::State::kBusy) {
@@ -173,6 +175,7 @@ util::Status ClusterLock::Acquire(const LockSpec& spec, const bool* interrupted)
             ? fmt::format("{}: can't acquire lock, the lock path {} could not be created or opened",
                           (*nodes_)[i].ref.display, spec.path)
             : fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    if (!holders_[i]->no_path_why.empty()) cause.AddCause(util::Status::Error(holders_[i]->no_path_why));
     if (!holders_[i]->owner.empty()) {
       cause.AddCause(util::Status::Error("held by " + holders_[i]->owner));
     }

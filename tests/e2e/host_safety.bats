@@ -22,7 +22,7 @@ setup() {
   H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
   for i in 0 1 2; do
     "$CLUSTER" exec "$i" 'printf "canary\n" >/etc/orgalorg-canary && chmod 644 /etc/orgalorg-canary &&
-      rm -rf /srv/app /srv/drop /srv/gw /tmp/stop-plant /tmp/plant-log /etc/orgalorg-created &&
+      rm -rf /srv/app /srv/drop /srv/gw /tmp/stop-plant /tmp/plant-log /etc/orgalorg-created /var/run/orgalorg &&
       test ! -e /usr/lib/orgalorg/sync'
   done
 }
@@ -81,12 +81,14 @@ done" &
   echo "$stderr"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"$H0: can't acquire lock, the lock path /srv/app/newlock could not be created or opened"* ]]
+  [[ "$stderr" == *"cannot overwrite existing file"* ]]
   "$CLUSTER" exec 0 'test ! -e /etc/orgalorg-created'
   # A FIFO there is refused at once, not waited on.
   as_nobody 0 'mkfifo /srv/app/fifolock'
   run --separate-stderr timeout 30 "$ORGALORG" -o "$H0" -x --lock-file /srv/app/fifolock -C true
   echo "$stderr"
   [ "$status" -eq 1 ]
+  [[ "$stderr" == *"$H0: can't acquire lock, the lock path /srv/app/fifolock could not be created or opened"* ]]
   [[ "$stderr" == *"not a directory or a regular file"* ]]
   canary_intact 0
 }
@@ -163,7 +165,7 @@ regular" ]
 @test "run directory: new, mode 0700, owned by the user the upload runs as, unreadable by others" {
   mkdir -p "$BATS_TEST_TMPDIR/src" && cd "$BATS_TEST_TMPDIR/src"
   echo secret >payload
-  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -S payload \
+  run --separate-stderr timeout 60 "$ORGALORG" -x -o "$H0" -e -S payload \
     -n 'stat -c "%a %U" "$PWD"; setpriv --reuid=65534 --regid=65534 --clear-groups -- cat "$PWD/payload" >/dev/null 2>&1 && echo readable || echo unreadable'
   echo "$stderr"
   [ "$status" -eq 0 ]
@@ -171,6 +173,7 @@ regular" ]
 $H0 unreadable" ]
   # The id is a fresh random number each run: no one can pre-create it.
   local first second
+  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -S payload -n true
   first=$(grep -o '/var/run/orgalorg/[0-9]*' <<<"$stderr" | head -1)
   run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -S payload -n true
   second=$(grep -o '/var/run/orgalorg/[0-9]*' <<<"$stderr" | head -1)
