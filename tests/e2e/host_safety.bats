@@ -135,9 +135,9 @@ done" &
     "$CLUSTER" exec "$i" 'mkdir -p /srv/drop && chmod 1777 /srv/drop'
     # An existing destination the attacker owns, pointing at the canary.
     as_nobody "$i" 'ln -s /etc/orgalorg-canary /srv/drop/f7'
-    # Every .orgalorg-tmp.<pid> name for the next 3000 pids, before the run.
-    as_nobody "$i" 'p=$(cat /proc/sys/kernel/ns_last_pid); q=$p; while [ $q -lt $((p + 3000)) ]; do
-      ln -s /etc/orgalorg-canary /srv/drop/.orgalorg-tmp.$q; q=$((q + 1)); done'
+    # Every .orgalorg-tmp.<pid> name (the old tool's) for the next 3000
+    # pids, before the run.
+    as_nobody "$i" 'perl -e '\''$p = shift; symlink("/etc/orgalorg-canary", "/srv/drop/.orgalorg-tmp.$_") or die for $p .. $p + 3000'\'' "$(cat /proc/sys/kernel/ns_last_pid)"'
   done
   # During the run: find the tool's processes and plant at their pid names.
   plant_loop 0 'for p in $(pgrep -f "[.]orgalorg-sync"); do
