@@ -141,7 +141,8 @@ done" &
   done
   # During the run: find the tool's processes and plant at their pid names.
   plant_loop 0 'for p in $(pgrep -f "[.]orgalorg-sync"); do
-      ln -s /etc/orgalorg-canary /srv/drop/.orgalorg-tmp.$p 2>/dev/null && echo $p >>/tmp/plant-log
+      echo $p >>/tmp/plant-log
+      rm -f /srv/drop/.orgalorg-tmp.$p; ln -s /etc/orgalorg-canary /srv/drop/.orgalorg-tmp.$p 2>/dev/null
       for d in /srv/drop/.orgalorg-tmp.??????????; do rm -rf "$d" 2>/dev/null; mv "$d" "$d.x" 2>/dev/null; done
     done'
   run --separate-stderr timeout 120 "$ORGALORG" -x -o "$H0" -o "$H1" -o "$H2" -e -g /srv/drop -S $(seq -f 'f%g' $n)
@@ -158,7 +159,7 @@ regular" ]
     # Only the attacker's planted names are left, none of the tool's.
     [ "$("$CLUSTER" exec "$i" 'find /srv/drop -name ".orgalorg-tmp.*" ! -user nobody | wc -l')" -eq 0 ]
   done
-  # The loop did see the tool running and planted at its pid.
+  # The loop did see the tool running (and re-planted at its pid).
   "$CLUSTER" exec 0 'test -s /tmp/plant-log'
 }
 
