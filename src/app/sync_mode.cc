@@ -11,6 +11,7 @@
 #include "cluster/exit_summary.h"
 #include "cluster/remote_cleanup.h"
 #include "cluster/remote_command.h"
+#include "cluster/remote_dir.h"
 #include "cluster/run_on_all.h"
 #include "cluster/sync_relay.h"
 #include "protocol/sync_protocol.h"
@@ -67,7 +68,8 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
     status = RunUploadPhase(context, options, *upload, root, /*last_phase=*/false);
   } else {
     // --no-upload: the tool still starts in the run directory.
-    status = RunStep(context, cluster::WrapCommand(RemoteWrapper(options), "mkdir -p " + util::ShellQuote(root)),
+    status = RunStep(context,
+                     cluster::WrapCommand(RemoteWrapper(options), cluster::PrepareRootCommand(root, options.root.empty())),
                      "can't create the run directory");
   }
   if (!status.ok() || context.stopped()) return context.End(status);

@@ -77,6 +77,7 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
                             const std::string& root, bool last_phase) {
   cluster::UploadSpec spec;
   spec.root = root;
+  spec.fresh_root = options.root.empty();  // The run directory: new, 0700.
   spec.marker = upload.marker;
   spec.preserve_owner = upload.stream->preserve_owner();
   spec.verbose = options.verbose > 0;

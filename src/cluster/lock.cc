@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "cluster/remote_cleanup.h"
@@ -18,6 +19,8 @@ constexpr std::string_view kBusyLine = "BUSY";
 constexpr std::string_view kPing = "PING";
 // Name of the note beside the lock path that says who holds the lock.
 constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
+// The holder's first line when the lock path can't be made or opened.
+constexpr std::string_view kNoPathLine = "NOPATH";
 
 }  // namespace
 
@@ -26,6 +29,8 @@ struct ClusterLock::Holder {
   enum class State { kStarting, kLocked, kBusy, kFailed, kExited } state = State::kStarting;
   std::string owner;  // The busy lock's owner note, if the host had one.
   std::unique_ptr<protocol::LineSplitter> lines;  // Its stdout.
+  bool no_path = false;     // Said kNoPathLine: the lock path can't be made or opened,
+  std::string no_path_why;  // and why (the rest of that line).
   std::string stderr_tail;
   std::deque<loop::TimePoint> pings;  // When each unanswered PING was queued.
   std::string unsent;                 // Heartbeat bytes the socket had no room for yet.
@@ -42,20 +47,39 @@ void AddStderrCause(std::string tail, util::Status* error) {
 
 }  // namespace
 
+// The holder, in POSIX sh. Host safety: the lock path's directory may be
+// writable by a local user who is not us (a deploy directory owned by a
+// service account), so nothing here opens a name for writing:
+// * a missing lock file is created with `set -C` (O_EXCL: a planted
+//   symlink makes it fail instead of being followed); a lock path that is
+//   not a directory or a regular file (a FIFO would block `exec 9<`) is
+//   refused;
+// * the owner note is a symlink whose target is the owner text: made with
+//   `ln -sT` (symlink(2) never follows, and -T never puts it inside a
+//   planted directory), read with readlink (never follows, never blocks;
+//   control bytes dropped), and at release removed only while it still
+//   holds this holder's text. A stale note is removed (rm never follows).
 std::string LockCommand(const LockSpec& spec) {
   std::string path = util::ShellQuote(spec.path);
-  std::string create = spec.create_directory ? fmt::format("mkdir -p {}", path)
-                                             : fmt::format("{{ [ -e {0} ] || : > {0}; }}", path);
-  // fd 9 holds the lock; the owner note sits next to the lock path while
-  // it is held (best effort: a path we can't write beside gets none); the
-  // loop echoes heartbeats until stdin closes.
+  std::string create = spec.create_directory
+                           ? fmt::format("mkdir -p {}", path)
+                           : fmt::format("{{ [ -e {0} ] || (set -C; : > {0}) || [ -f {0} ]; }}", path);
+  std::string owner = util::ShellQuote(spec.owner);
   std::string script = fmt::format(
-      ": {4}; {0} && exec 9< {1} && "
-      "if [ -d {1} ]; then o={1}/{5}; else o={1}{5}; fi && "
-      "if flock -nx 9; then echo {2}; {{ printf '%s\\n' {6} > \"$o\"; }} 2>/dev/null || :; "
-      "else echo {3}; cat \"$o\" 2>/dev/null; exit 1; fi && "
-      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; rm -f \"$o\"",
-      create, path, kLockedLine, kBusyLine, kLockHolderMarker, kOwnerNote, util::ShellQuote(spec.owner));
+      ": {marker}; "
+      "e=$({create} 2>&1) || {{ printf '{nopath} %s\\n' \"$(printf %s \"$e\" | tr '\\n' ' ')\"; exit 1; }}; "
+      "if [ -d {p} ]; then o={p}/{note}; elif [ -f {p} ]; then o={p}{note}; "
+      "else echo \"{nopath} not a directory or a regular file\"; exit 1; fi; "
+      "[ -r {p} ] || {{ echo \"{nopath} not readable\"; exit 1; }}; "
+      "exec 9< {p} && "
+      "if flock -nx 9; then echo {locked}; {{ rm -f \"$o\"; ln -sT {owner} \"$o\"; }} 2>/dev/null || :; "
+      "else echo {busy}; n=$(readlink \"$o\" 2>/dev/null) && "
+      "printf '%s\\n' \"$n\" | tr -d '\\000-\\011\\013-\\037\\177'; exit 1; fi && "
+      "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; "
+      "[ \"$(readlink \"$o\" 2>/dev/null)\" = {owner} ] && rm -f \"$o\"",
+      fmt::arg("marker", kLockHolderMarker), fmt::arg("create", create), fmt::arg("nopath", kNoPathLine),
+      fmt::arg("p", path), fmt::arg("note", kOwnerNote), fmt::arg("locked", kLockedLine),
+      fmt::arg("busy", kBusyLine), fmt::arg("owner", owner));
   return WrapCommand(spec.wrapper, std::move(script));
 }
 
@@ -128,6 +152,8 @@ void ClusterLock::OnHolderLine(size_t i, const std::string& line) {
         return;
       }
       holder.state = line == kLockedLine ? Holder::State::kLocked : Holder::State::kFailed;
+      holder.no_path = line.starts_with(kNoPathLine);
+      if (holder.no_path) holder.no_path_why = line.substr(std::min(line.size(), kNoPathLine.size() + 1), 512);
       --waiting_;
       out_->Status(fmt::format("lock: {} of {} nodes answered", nodes_->size() - waiting_, nodes_->size()));
       return;
@@ -170,7 +196,12 @@ util::Status ClusterLock::Verdict(const LockSpec& spec) {
   for (size_t i = 0; i < holders_.size(); ++i) {
     if (holders_[i]->state == Holder::State::kLocked || !(*nodes_)[i].connected()) continue;
     ++failed;
-    util::Status cause = util::Status::Error(fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    util::Status cause = util::Status::Error(
+        holders_[i]->no_path
+            ? fmt::format("{}: can't acquire lock, the lock path {} could not be created or opened",
+                          (*nodes_)[i].ref.display, spec.path)
+            : fmt::format("{}: {}", (*nodes_)[i].ref.display, kLockBusyMessage));
+    if (!holders_[i]->no_path_why.empty()) cause.AddCause(util::Status::Error(holders_[i]->no_path_why));
     if (!holders_[i]->owner.empty()) {
       cause.AddCause(util::Status::Error("held by " + holders_[i]->owner));
     }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cluster/remote_cleanup.h"
+#include "cluster/remote_dir.h"
 #include "cluster/upload_window.h"
 #include "protocol/line_splitter.h"
 #include "util/shell_quote.h"
@@ -294,9 +295,10 @@ std::string UploadCommand(const UploadSpec& spec) {
   // tar's --verbose list goes to stdout; send it to stderr (SPEC.md 6).
   // -b 256: 128 KiB reads and writes instead of 10 KiB ones (GNU tar and
   // bsdtar re-block a pipe on their own); about 10% less CPU on each host.
-  std::string line = fmt::format("mkdir -p {0} && tar --directory {0} -x -p -b 256{1}{2} && test -f {3} && rm -f {3}",
+  std::string line = fmt::format("{4} && tar --directory {0} -x -p -b 256{1}{2} && test -f {3} && rm -f {3}",
                                  root, spec.preserve_owner ? "" : " --no-same-owner",
-                                 spec.verbose ? " --verbose >&2" : "", marker);
+                                 spec.verbose ? " --verbose >&2" : "", marker,
+                                 PrepareRootCommand(spec.root, spec.fresh_root));
   return WrapCommand(spec.wrapper, std::move(line));
 }
 

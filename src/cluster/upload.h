@@ -2,9 +2,11 @@
 //
 // The archive is produced once, while it is sent, and fanned out to one exec
 // channel per node running
-//   mkdir -p <root> && tar --directory <root> -x -p [--no-same-owner]
+//   <make root> && tar --directory <root> -x -p [--no-same-owner]
 //       [--verbose] && test -f <root>/<marker> && rm -f <root>/<marker>
-// (through the shell template and sudo like any remote command). The marker
+// where <make root> is PrepareRootCommand (remote_dir.h: a new private run
+// directory, or the -r directory, checked for host safety), through the
+// shell template and sudo like any remote command. The marker
 // is an empty file the stream writes last, so a host whose stream was cut
 // (local read error, interruption) fails even though tar saw a clean end.
 //
@@ -35,6 +37,7 @@ namespace cluster {
 struct UploadSpec {
   std::string root;               // Remote directory the archive extracts into.
   std::string marker;             // Archive path of the completion marker.
+  bool fresh_root = false;        // root is a new private run directory (remote_dir.h)
   bool preserve_owner = true;     // false: tar --no-same-owner
   bool verbose = false;           // tar --verbose (file list on stderr)
   uint64_t total_bytes = 0;       // Expected archive size for the ETA; 0: unknown

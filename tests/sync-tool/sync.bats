@@ -264,11 +264,13 @@ assert_synced() {
   [[ $output == *"not a directory"* ]]
 }
 
-@test "default target is / and a missing target is refused" {
+@test "default target is / and a target under a file is refused, run directory removed" {
   make_host 1
   local h=$BATS_TEST_TMPDIR/h1
-  run -1 "$SH" -c 'cd "$1/run" && "$0" "$2" "$1/nope" </dev/null' "$SH" "$h" "$TOOL"
-  [[ $output == *"is not a directory"* ]]
+  run -1 "$SH" -c 'cd "$1/run" && "$0" "$2" "$1/tgt/etc/other/x" </dev/null' "$SH" "$h" "$TOOL"
+  [[ $output == *"etc/other is not a directory"* ]]
+  [ ! -e "$h/run" ]
+  [ ! -e "$h/tgt/etc/other/x" ]
   grep -q 'TARGET_ARG=${1:-/}' "$TOOL"
 }
 
@@ -379,4 +381,102 @@ assert_synced() {
   done
   grep -q 'SYNC \[root@host2:22\] swapfailed' <<<"$output"
   grep -q '^host1 stderr: .*swap failed on: \[root@host2:22\]' <<<"$output"
+}
+
+# make_new_target I: host I whose target is $BATS_TEST_TMPDIR/hI/tgt/new/deep
+# (new and deep do not exist yet).
+new_target_args() {
+  local i
+  for i in "$@"; do
+    printf '%s\n' "$BATS_TEST_TMPDIR/h$i/run" "$BATS_TEST_TMPDIR/h$i/tgt/new/deep"
+  done
+}
+
+@test "a missing target is created like mkdir -p" {
+  hosts3
+  mapfile -t args < <(new_target_args 1 2 3)
+  run relay "$TOOL" "${args[@]}"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  local i
+  for i in 1 2 3; do
+    [ "$(cat "$BATS_TEST_TMPDIR/h$i/tgt/new/deep/etc/app/a.conf")" = "new a $i" ]
+    [ -z "$(find "$BATS_TEST_TMPDIR/h$i/tgt" -name '.orgalorg-tmp*')" ]
+    [ ! -e "$BATS_TEST_TMPDIR/h$i/run" ]
+  done
+}
+
+@test "a missing target is removed again when a host's swap fails" {
+  hosts3
+  local i
+  for i in 1 2 3; do snapshot "$BATS_TEST_TMPDIR/h$i/tgt" >"$BATS_TEST_TMPDIR/before$i"; done
+  mapfile -t args < <(new_target_args 1 2 3)
+  run relay --fake-node 'staged,swapfailed disk on fire' "$TOOL" "${args[@]}"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  for i in 1 2 3; do
+    [ ! -e "$BATS_TEST_TMPDIR/h$i/tgt/new" ]
+    diff "$BATS_TEST_TMPDIR/before$i" <(snapshot "$BATS_TEST_TMPDIR/h$i/tgt")
+    [ ! -e "$BATS_TEST_TMPDIR/h$i/run" ]
+  done
+}
+
+@test "a missing target is not created when a host fails staging" {
+  hosts3
+  rm -rf "$BATS_TEST_TMPDIR/h2/tgt"
+  printf 'file\n' >"$BATS_TEST_TMPDIR/h2/tgt"
+  mapfile -t args < <(new_target_args 1 2 3)
+  run relay "$TOOL" "${args[@]}"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  grep -q 'failed target .*tgt is not a directory' <<<"$output"
+  local i
+  for i in 1 2 3; do
+    [ ! -e "$BATS_TEST_TMPDIR/h$i/tgt/new" ]
+    [ ! -e "$BATS_TEST_TMPDIR/h$i/run" ]
+  done
+}
+
+@test "host safety: a target owned by another user is refused, nothing changed" {
+  [ "$(id -u)" = 0 ] || skip "needs root to chown"
+  make_host 1
+  local h=$BATS_TEST_TMPDIR/h1
+  chown nobody "$h/tgt/etc"
+  snapshot "$h/tgt" >"$BATS_TEST_TMPDIR/before1"
+  run -1 "$SH" -c 'cd "$1/run" && "$0" "$2" "$1/tgt" </dev/null' "$SH" "$h" "$TOOL"
+  echo "$output"
+  [[ $output == *"directory $h/tgt/etc is owned by uid $(id -u nobody), neither root nor the user running the sync (uid 0)"* ]]
+  diff "$BATS_TEST_TMPDIR/before1" <(snapshot "$h/tgt")
+  [ ! -e "$h/run" ]
+}
+
+@test "host safety: a group-writable directory above the target is refused" {
+  make_host 1
+  local h=$BATS_TEST_TMPDIR/h1
+  chmod 775 "$h/tgt"
+  run -1 "$SH" -c 'cd "$1/run" && "$0" "$2" "$1/tgt/etc" </dev/null' "$SH" "$h" "$TOOL"
+  echo "$output"
+  [[ $output == *"directory $h/tgt is writable by group or others without the sticky bit"* ]]
+  [ ! -e "$h/tgt/etc/app/new.conf" ]
+}
+
+@test "host safety: a sticky world-writable directory is used; names planted there are not followed" {
+  make_host 1
+  local h=$BATS_TEST_TMPDIR/h1
+  chmod 1777 "$h/tgt/etc/app"
+  printf 'canary\n' >"$BATS_TEST_TMPDIR/canary"
+  local pid
+  for pid in $(seq $(($$ - 50)) $(($$ + 400))); do
+    ln -s "$BATS_TEST_TMPDIR/canary" "$h/tgt/etc/app/.orgalorg-tmp.$pid"
+  done
+  run -0 "$SH" -c 'cd "$1/run" && "$0" "$2" "$1/tgt" </dev/null' "$SH" "$h" "$TOOL"
+  echo "$output"
+  [ "$(cat "$BATS_TEST_TMPDIR/canary")" = canary ]
+  [ "$(cat "$h/tgt/etc/app/a.conf")" = "new a 1" ]
+  [ "$(find "$h/tgt/etc/app" -name '.orgalorg-tmp.*' | wc -l)" -eq 451 ]
+}
+
+@test "host safety: temporary names are unpredictable (mktemp), never .orgalorg-tmp.<pid>" {
+  ! grep -q 'orgalorg-tmp\.\$' "$TOOL"
+  grep -q 'mktemp -d "${PAR%/}/.orgalorg-tmp.XXXXXXXXXX"' "$TOOL"
 }
