@@ -18,13 +18,15 @@ setup() {
 
 # Runs orgalorg on a pty, answers every PROMPT with ANSWER, and prints what
 # the terminal showed.
+# Colour is off: on a terminal it would be on (auto) and split the lines
+# the tests look for with escapes.
 on_pty() {  # prompt, answer, orgalorg args...
   local prompt=$1 answer=$2
   shift 2
   expect -c "
     set timeout 30
     log_user 1
-    spawn -noecho $ORGALORG $*
+    spawn -noecho $ORGALORG --color never $*
     expect {
       \"$prompt\" { send \"$answer\r\"; exp_continue }
       eof

@@ -416,7 +416,7 @@ kill_session_sshd() {
     echo "$p SYNC staged"; sleep 60.3110
     cp payload /srv/disk/fault-sync-target && echo installed'
   cd "$BATS_TEST_TMPDIR"
-  start_run -x -o "${H[0]}" -o "${H[1]}" -e -S payload -n "$tool"
+  start_run -x -o "${H[0]}" -o "${H[1]}" -e -n "$tool" -S payload
   for i in 0 1; do await 15 running_on "$i" '^sleep 60\.3110'; done
   interrupt_run
   [ "$status" -eq 130 ]

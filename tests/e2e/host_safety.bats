@@ -166,17 +166,18 @@ regular" ]
 @test "run directory: new, mode 0700, owned by the user the upload runs as, unreadable by others" {
   mkdir -p "$BATS_TEST_TMPDIR/src" && cd "$BATS_TEST_TMPDIR/src"
   echo secret >payload
-  run --separate-stderr timeout 60 "$ORGALORG" -x -o "$H0" -e -S payload \
-    -n 'stat -c "%a %U" "$PWD"; setpriv --reuid=65534 --regid=65534 --clear-groups -- cat "$PWD/payload" >/dev/null 2>&1 && echo readable || echo unreadable'
+  run --separate-stderr timeout 60 "$ORGALORG" -x -o "$H0" -e \
+    -n 'stat -c "%a %U" "$PWD"; setpriv --reuid=65534 --regid=65534 --clear-groups -- cat "$PWD/payload" >/dev/null 2>&1 && echo readable || echo unreadable' \
+    -S payload
   echo "$stderr"
   [ "$status" -eq 0 ]
   [ "$output" = "$H0 700 root
 $H0 unreadable" ]
   # The id is a fresh random number each run: no one can pre-create it.
   local first second
-  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -S payload -n true
+  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -n true -S payload
   first=$(grep -o '/var/run/orgalorg/[0-9]*' <<<"$stderr" | head -1)
-  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -S payload -n true
+  run --separate-stderr timeout 60 "$ORGALORG" -v -x -o "$H0" -e -n true -S payload
   second=$(grep -o '/var/run/orgalorg/[0-9]*' <<<"$stderr" | head -1)
   [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ]
   [[ "$stderr" == *"mkdir -m 0700 "* ]]
