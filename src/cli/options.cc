@@ -169,6 +169,22 @@ util::Status RefuseSingleDashLongName(std::string_view word) {
   return util::Status::Ok();
 }
 
+// The values of --color and --host-key-check.
+util::Status ParseColor(const std::string& value, Color* color) {
+  if (value == "auto") *color = Color::kAuto;
+  else if (value == "always") *color = Color::kAlways;
+  else if (value == "never") *color = Color::kNever;
+  else return util::Status::Error("--color must be auto, always or never: \"" + value + "\"");
+  return util::Status::Ok();
+}
+
+util::Status ParseHostKeyCheck(const std::string& value, bool* strict) {
+  if (value == "accept-new") *strict = false;
+  else if (value == "strict") *strict = true;
+  else return util::Status::Error("--host-key-check must be accept-new or strict: \"" + value + "\"");
+  return util::Status::Ok();
+}
+
 // Applies one parsed option. `arg` is optarg (null for flags).
 util::Status Apply(int code, const char* arg, Options* o) {
   switch (code) {
@@ -201,21 +217,8 @@ util::Status Apply(int code, const char* arg, Options* o) {
     case 'q': o->quiet = true; break;
     case 'v': ++o->verbose; break;
     case kJson: o->json = true; break;
-    case kColor: {
-      std::string value = arg;
-      if (value == "auto") o->color = Color::kAuto;
-      else if (value == "always") o->color = Color::kAlways;
-      else if (value == "never") o->color = Color::kNever;
-      else return util::Status::Error("--color must be auto, always or never: \"" + value + "\"");
-      break;
-    }
-    case kHostKeyCheck: {
-      std::string value = arg;
-      if (value == "accept-new") o->strict_host_keys = false;
-      else if (value == "strict") o->strict_host_keys = true;
-      else return util::Status::Error("--host-key-check must be accept-new or strict: \"" + value + "\"");
-      break;
-    }
+    case kColor: return ParseColor(arg, &o->color);
+    case kHostKeyCheck: return ParseHostKeyCheck(arg, &o->strict_host_keys);
     case kFailedHosts: o->failed_hosts_file = arg; break;
     case kFold: o->fold = true; break;
     case kTimeout: return ParseDurationMs(arg, "command timeout", &o->command_timeout_ms);
