@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "util/run_shell_for_test.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
@@ -44,16 +45,7 @@ class LockCommandTest : public ::testing::Test {
     local.wrapper.shell_template.clear();
     std::string cmd = "printf " + util::ShellQuote(input) + " | sh -c " + util::ShellQuote(LockCommand(local)) +
                       " 2>" + util::ShellQuote(dir_ + "/stderr");
-    FILE* pipe = popen(cmd.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) return {};
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-    int status = pclose(pipe);
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    return util::RunShellForTest(cmd, &exit_code_);
   }
   LockSpec Spec(const std::string& path, bool directory) {
     LockSpec spec;

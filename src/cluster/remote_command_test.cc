@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "util/run_shell_for_test.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
@@ -105,16 +106,7 @@ class RemoteCommandRunTest : public ::testing::Test {
 
   // Runs `line` with /bin/sh -c; returns stdout, stores the exit code.
   std::string Run(const std::string& line) {
-    FILE* pipe = popen(line.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) return {};
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-    int status = pclose(pipe);
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    return util::RunShellForTest(line, &exit_code_);
   }
 
   std::vector<std::string> HostileArgs() const {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "util/run_shell_for_test.h"
 #include "util/shell_quote.h"
 
 namespace cluster {
@@ -28,16 +29,7 @@ class RemoteDirTest : public ::testing::Test {
   // Runs `line` under /bin/sh; returns its stderr, sets exit_code_.
   std::string Run(const std::string& line) {
     std::string cmd = "sh -c " + util::ShellQuote(line) + " 2>&1 >/dev/null";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) return {};
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-    int status = pclose(pipe);
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    return util::RunShellForTest(cmd, &exit_code_);
   }
   mode_t ModeOf(const std::string& path) {
     struct stat info;

@@ -7,18 +7,11 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-  cluster_ensure 1
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 1
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0)
+  name_hosts 1
 }
 
 # The same words through OpenSSH, for comparison.

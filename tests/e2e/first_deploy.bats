@@ -6,18 +6,11 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
+  name_hosts 3
   ALL=(-o "$H0" -o "$H1" -o "$H2")
   for i in 0 1 2; do
     "$CLUSTER" exec "$i" 'umount /srv/tiny 2>/dev/null; rm -rf /srv/new /srv/tiny /srv/app /var/run/orgalorg/*'

@@ -8,18 +8,11 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-  cluster_ensure 3
-}
-
-teardown_file() {
-  cluster_release
-}
+uses_cluster 3
 
 setup() {
   orgalorg_env
-  U=$CLUSTER_USER
-  H0=$U@$(host_ip 0); H1=$U@$(host_ip 1); H2=$U@$(host_ip 2)
+  name_hosts 3
   for i in 0 1 2; do
     "$CLUSTER" exec "$i" 'printf "canary\n" >/etc/orgalorg-canary && chmod 644 /etc/orgalorg-canary &&
       rm -rf /srv/app /srv/drop /srv/gw /tmp/stop-plant /tmp/plant-log /etc/orgalorg-created /var/run/orgalorg &&
