@@ -1,0 +1,113 @@
+#include "cluster/connect_all.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "cluster/capture_output_for_test.h"
+#include "ssh/key_ring.h"
+#include "ssh/resolver.h"
+
+namespace cluster {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A TCP socket on 127.0.0.1 with a kernel-chosen port: listening (a server
+// that accepts and never speaks), or bound only (nothing listens: refused).
+class LocalPort {
+ public:
+  explicit LocalPort(bool listening) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), length), 0);
+    if (listening) {
+      EXPECT_EQ(listen(fd_, 16), 0);
+    }
+    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~LocalPort() { close(fd_); }
+  LocalPort(const LocalPort&) = delete;
+  LocalPort& operator=(const LocalPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+class ConnectAllTest : public ::testing::Test {
+ protected:
+  ConnectAllTest() {
+    base_.user = "nobody";
+    base_.read_ssh_config = false;
+    base_.use_agent = false;
+    base_.identity_files = {};
+    base_.identity_from_config = false;
+    base_.key_ring = std::make_shared<ssh::KeyRing>();
+    base_.resolver = std::make_shared<ssh::Resolver>(&loop_);
+    base_.known_hosts_path = "/dev/null";
+    base_.connect_timeout = 300ms;
+  }
+  void AddNode(int port) {
+    Node node;
+    node.address.user = "nobody";
+    node.address.host = "127.0.0.1";
+    node.address.port = port;
+    node.address.port_given = true;
+    node.ref.display = "127.0.0.1:" + std::to_string(port);
+    nodes_.push_back(std::move(node));
+  }
+
+  loop::EventLoop loop_;
+  ssh::SessionOptions base_;
+  Nodes nodes_;
+  Stop stop_;
+  CapturedOutput out_;
+};
+
+TEST_F(ConnectAllTest, EveryFailedHostKeepsItsOwnCauseAndNoSession) {
+  LocalPort refused(/*listening=*/false);
+  LocalPort silent(/*listening=*/true);
+  AddNode(refused.port());
+  AddNode(silent.port());
+  loop::TimePoint started = loop::Clock::now();
+  util::StatusOr<size_t> failed = ConnectAll(&loop_, &nodes_, base_, 1, stop_, out_.get());
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_EQ(*failed, 2u);
+  // One handshake at a time (-d 1): the silent host's timeout comes after
+  // the refusal, and the whole run ends within about one timeout.
+  EXPECT_LT(loop::MillisecondsSince(started), 3000);
+  std::string refused_error = nodes_[0].error.ToString();
+  std::string silent_error = nodes_[1].error.ToString();
+  EXPECT_NE(refused_error.find("127.0.0.1:" + std::to_string(refused.port())), std::string::npos) << refused_error;
+  EXPECT_NE(refused_error.find("refused"), std::string::npos) << refused_error;
+  EXPECT_NE(silent_error.find("127.0.0.1:" + std::to_string(silent.port())), std::string::npos) << silent_error;
+  EXPECT_NE(silent_error.find("timed out"), std::string::npos) << silent_error;
+  for (const Node& node : nodes_) EXPECT_FALSE(node.connected());
+}
+
+TEST_F(ConnectAllTest, AStopDropsTheHandshakesInFlight) {
+  LocalPort silent(/*listening=*/true);
+  for (int i = 0; i < 3; ++i) AddNode(silent.port());
+  base_.connect_timeout = 60s;
+  loop_.AddTimerAfter(100ms, [this] { stop_.Request(StopReason::kInterrupted); });
+  loop::TimePoint started = loop::Clock::now();
+  util::StatusOr<size_t> failed = ConnectAll(&loop_, &nodes_, base_, 16, stop_, out_.get());
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_LT(loop::MillisecondsSince(started), 5000);
+  for (const Node& node : nodes_) EXPECT_FALSE(node.connected());
+}
+
+}  // namespace
+}  // namespace cluster
