@@ -18,7 +18,10 @@ std::string JoinWords(const std::vector<std::string>& words) {
 
 std::string QuotedArgs(const std::vector<std::string>& args) {
   std::string out;
-  for (const std::string& arg : args) out += " " + util::ShellQuote(arg);
+  for (const std::string& arg : args) {
+    out += ' ';
+    out += util::ShellQuote(arg);
+  }
   return out;
 }
 
@@ -26,10 +29,16 @@ bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t\n") == std::string_view::npos;
 }
 
+// Strings here are built by appending, never as "literal" + temporary: GCC 12
+// at -O3 reports a false -Wrestrict in that operator+ (GCC bug 105329).
 std::string InRoot(const std::string& root, const std::string& command) {
   if (root.empty()) return command;
-  return "cd " + util::ShellQuote(root) + " && {\n" +
-         (IsBlank(command) ? std::string(":") : command) + "\n}";
+  std::string out = "cd ";
+  out += util::ShellQuote(root);
+  out += " && {\n";
+  out += IsBlank(command) ? std::string_view(":") : std::string_view(command);
+  out += "\n}";
+  return out;
 }
 
 // `command` written so that it reads back verbatim at a `{}` in `state`.
@@ -37,8 +46,12 @@ std::string Substitution(QuoteState state, std::string_view command) {
   switch (state) {
     case QuoteState::kSingle:
       return util::EscapeForSingleQuotes(command);
-    case QuoteState::kDouble:
-      return "\"" + util::ShellQuote(command) + "\"";
+    case QuoteState::kDouble: {
+      std::string out = "\"";
+      out += util::ShellQuote(command);
+      out += '"';
+      return out;
+    }
     case QuoteState::kNone:
       break;
   }
@@ -74,7 +87,10 @@ std::string ApplyShellTemplate(std::string_view shell_template,
       state = QuoteState::kNone;
     }
   }
-  if (!substituted) out += " " + util::ShellQuote(command);
+  if (!substituted) {
+    out += ' ';
+    out += util::ShellQuote(command);
+  }
   return out;
 }
 
@@ -95,7 +111,10 @@ std::string BuildRemoteCommand(const RemoteCommandSpec& spec) {
   }
   std::string line =
       ApplyShellTemplate(spec.shell_template, InRoot(spec.root, command));
-  if (!spec.args.empty()) line += " _" + QuotedArgs(spec.args);
+  if (!spec.args.empty()) {
+    line += " _";
+    line += QuotedArgs(spec.args);
+  }
   if (spec.sudo) line = std::string(kSudoPrefix) + line;
   return line;
 }

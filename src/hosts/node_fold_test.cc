@@ -158,7 +158,7 @@ TEST(NodeFoldTest, ManyHosts) {
 TEST(NodeFoldTest, GroupCap) {
   Names names;
   for (size_t i = 0; i < kMaxRangeHosts + 5; ++i) {
-    names.push_back("n" + std::to_string(i));
+    names.push_back(std::string("n").append(std::to_string(i)));
   }
   std::string folded = FoldNodes(names);
   EXPECT_EQ(Pieces(folded).size(), 2u) << folded.substr(0, 100);
@@ -212,8 +212,8 @@ TEST(NodeFoldTest, RandomRoundTrip) {
                           number(max));
           break;
         case 4:
-          names.push_back("r" + number(3) + "n" + number(max) + "c" +
-                          number(2));
+          names.push_back(std::string("r").append(number(3)).append("n").append(number(max))
+                              .append("c").append(number(2)));
           break;
         default:
           names.push_back(pick(4) == 0 ? plain[pick(plain.size())]

@@ -93,7 +93,7 @@ TEST_F(FileWalkTest, RelativeOptionKeepsPathAsGiven) {
   ScopedChdir cd(root_);
   UploadOptions opts;
   opts.relative = true;
-  auto r = CollectEntries({"./d/", "/" + NoSlash(root_) + "/d/a"}, opts);
+  auto r = CollectEntries({"./d/", std::string("/").append(NoSlash(root_)).append("/d/a")}, opts);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ArchivePaths(*r),
             (std::vector<std::string>{"d", "d/a", "d/b", "d/dangling",

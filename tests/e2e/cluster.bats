@@ -128,3 +128,28 @@ ssh_to() {  # USER@IP CMD...: plain OpenSSH with the cluster key, no state kept
   [ "$status" -eq 0 ]
   grep -F "$(host_ip 0)" "$HOME/.ssh/known_hosts" >/dev/null
 }
+
+# The holder of each host used to print its pid before its chroot, and sshd,
+# started with nsenter -r on that pid, could land in the real machine's root
+# ("Missing privilege separation directory: /run/sshd"). A delay forced just
+# before the chroot must not break `up`. This replaces the cluster (shared or
+# this file's) by a fresh one of the same size, which stays up for what runs
+# next; the cluster's paths, addresses and size are unchanged.
+@test "up waits until every holder is inside its host's root (forced delay)" {
+  n=$CLUSTER_N
+  "$CLUSTER" down
+  run env ORGALORG_CLUSTER_HOLDER_DELAY=0.5 "$CLUSTER" up "$n"
+  if [ "$status" -ne 0 ]; then
+    "$CLUSTER" up "$n" >/dev/null 2>&1 || true   # leave a cluster for the rest
+    echo "$output"
+    false
+  fi
+  for ((i = 0; i < n; i++)); do
+    grep -F 'waiting 0.5 s before the chroot' "$CLUSTER_DIR/hosts/$i/holder.log"
+    read -r sshd <"$CLUSTER_DIR/hosts/$i/sshd.pid"
+    [ "$(readlink "/proc/$sshd/root")" = "$CLUSTER_DIR/mnt/root" ]
+    run ssh_to "root@$(host_ip "$i")" 'hostname && test -d /run/sshd'
+    [ "$status" -eq 0 ]
+    [ "$output" = "orgc$i" ]
+  done
+}
