@@ -1,5 +1,5 @@
 // libFuzzer target for the host parser: hosts::ParseAddress and
-// hosts::BuildHostList (SPEC section 3).
+// hosts::BuildHostList (orgalorg(1), HOSTS).
 //
 // Input: NUL-separated segments. Every segment but the last is one `-o`
 // value; the last is the text read with `-s` (stdin: one host per line,

@@ -1,4 +1,4 @@
-// libFuzzer target for the option parser: cli::ParseOptions (SPEC section 2).
+// libFuzzer target for the option parser: cli::ParseOptions (orgalorg(1), OPTIONS).
 //
 // Input: the command-line words without the program name, separated by NUL
 // bytes (`-o\0web1\0-C\0uptime`); empty words are kept.

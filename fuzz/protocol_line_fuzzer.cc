@@ -1,5 +1,5 @@
 // libFuzzer target for the protocol line parser: protocol::LineSplitter and
-// protocol::ParseToolLine, with the encoders (SPEC section 8).
+// protocol::ParseToolLine, with the encoders (doc/protocol.md).
 //
 // Input: bytes as a sync tool could print them on its stdout, any number of
 // lines. The run prefix is `ORGALORG:42`.

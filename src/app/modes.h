@@ -1,4 +1,4 @@
-// One function per mode of SPEC.md section 1; each returns the exit status
+// One function per mode (orgalorg(1), MODES); each returns the exit status
 // and marks in `ledger` which hosts succeeded and why the others failed.
 #ifndef ORGALORG_APP_MODES_H_
 #define ORGALORG_APP_MODES_H_

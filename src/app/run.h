@@ -1,4 +1,4 @@
-// The four modes of SPEC.md section 1 as short orchestration functions.
+// The four modes (orgalorg(1), MODES) as short orchestration functions.
 #ifndef ORGALORG_APP_RUN_H_
 #define ORGALORG_APP_RUN_H_
 
@@ -8,7 +8,7 @@
 
 namespace app {
 
-// Exit statuses of SPEC.md section 10.
+// Exit statuses (orgalorg(1), EXIT STATUS).
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitHeartbeat = 2;

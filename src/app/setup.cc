@@ -32,7 +32,7 @@
 namespace app {
 namespace {
 
-// Upper bound of the heartbeat interval (SPEC.md 5: min(10 s, 0.8 x -j)).
+// Upper bound of the heartbeat interval (orgalorg(1), LOCK: min(10 s, 0.8 x -j)).
 constexpr int kMaxHeartbeatMs = 10000;
 
 std::string HomeDir() {

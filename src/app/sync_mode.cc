@@ -1,6 +1,6 @@
 // Sync mode (-S): check the files, connect, lock, upload into the run
 // directory, then run the sync tool on every host speaking the sync protocol
-// (SPEC.md sections 1, 8, 9).
+// (orgalorg(1), MODES; doc/protocol.md).
 #include <fmt/format.h>
 
 #include "app/modes.h"

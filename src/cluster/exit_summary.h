@@ -1,4 +1,4 @@
-// The aggregate result of running something on every host (SPEC.md 10).
+// The aggregate result of running something on every host (orgalorg(1), OUTPUT).
 //
 // Each host ends either with an exit status (0 = success) or with an error
 // (unreachable, lock lost, killed by a signal...). Summarize() turns the

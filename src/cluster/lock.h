@@ -1,4 +1,4 @@
-// The global cluster lock (SPEC.md section 5).
+// The global cluster lock (orgalorg(1), LOCK).
 //
 // On every node a long-lived remote process (the "holder") takes
 // `flock -nx` on the lock path and then echoes every line it reads on stdin

@@ -1,4 +1,4 @@
-// The command line sent to a host's SSH exec channel (SPEC section 7).
+// The command line sent to a host's SSH exec channel (orgalorg(1), REMOTE COMMAND LINE).
 //
 // sshd hands this string to the remote user's login shell as `$SHELL -c
 // <line>`. BuildRemoteCommand composes it in this order:

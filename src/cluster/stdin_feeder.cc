@@ -10,7 +10,7 @@ namespace cluster {
 namespace {
 
 // Bytes read from the file at a time: a multiple of libssh's packet payload
-// is not needed at this size (see DESIGN.md, "write >= 256 KiB").
+// is not needed at this size (see doc/design.md, "SSH transport").
 constexpr size_t kChunkBytes = 256 * 1024;
 
 }  // namespace

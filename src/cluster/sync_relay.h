@@ -1,4 +1,4 @@
-// The orgalorg side of the sync protocol (SPEC.md section 8) for one run.
+// The orgalorg side of the sync protocol (doc/protocol.md) for one run.
 //
 // Owns what is written to every sync tool's stdin: the opening (HELLO, one
 // NODE per host with CURRENT on the receiver's own line, START) and every

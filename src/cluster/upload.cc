@@ -16,7 +16,7 @@ namespace {
 
 // How far the producer may run ahead of the slowest node, in bytes.
 constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
-// Size of one archive chunk handed to the channels (DESIGN.md: >= 256 KiB
+// Size of one archive chunk handed to the channels (doc/design.md: >= 256 KiB
 // writes cost the least CPU in libssh).
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
 // Most lines of a host's stderr kept for its error message (tar's first
@@ -292,7 +292,7 @@ void Upload::Interrupt() {
 std::string UploadCommand(const UploadSpec& spec) {
   std::string root = util::ShellQuote(spec.root);
   std::string marker = util::ShellQuote(spec.root + "/" + spec.marker);
-  // tar's --verbose list goes to stdout; send it to stderr (SPEC.md 6).
+  // tar's --verbose list goes to stdout; send it to stderr (orgalorg(1), UPLOAD).
   // -b 256: 128 KiB reads and writes instead of 10 KiB ones (GNU tar and
   // bsdtar re-block a pipe on their own); about 10% less CPU on each host.
   std::string line = fmt::format("{4} && tar --directory {0} -x -p -b 256{1}{2} && test -f {3} && rm -f {3}",

@@ -1,4 +1,4 @@
-// Uploads one tar stream to every connected node (SPEC.md section 6).
+// Uploads one tar stream to every connected node (orgalorg(1), UPLOAD).
 //
 // The archive is produced once, while it is sent, and fanned out to one exec
 // channel per node running

@@ -1,6 +1,6 @@
 // Host addresses: parsing `[user@]host[:port]` as the user writes it.
 //
-// Accepted forms (SPEC section 3):
+// Accepted forms (orgalorg(1), HOSTS):
 //   host                 default user, default port
 //   user@host:2222       explicit user and port
 //   [::1]   [fe80::1]:2222   user@[fe80::1%eth0]:22   IPv6 in brackets

@@ -1,4 +1,4 @@
-// The host list of a run: `-o` values, host files and stdin (SPEC section 3).
+// The host list of a run: `-o` values, host files and stdin (orgalorg(1), HOSTS).
 //
 // Each `-o` value is trimmed of surrounding whitespace and then is either
 //   * a hosts file, when it starts with `/` or `./`: one address per line, or

@@ -1,4 +1,4 @@
-// Node ranges: `web[01-50].dc1` written once for many hosts (SPEC section 3),
+// Node ranges: `web[01-50].dc1` written once for many hosts (orgalorg(1), HOSTS),
 // in the style of ClusterShell's NodeSet and pdsh's hostlist.
 //
 // Grammar (applied to one address expression as the user wrote it):

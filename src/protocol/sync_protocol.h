@@ -1,4 +1,4 @@
-// The sync protocol between orgalorg and the sync tool (SPEC section 8).
+// The sync protocol between orgalorg and the sync tool (doc/protocol.md).
 // Pure: builds and classifies lines, does no I/O.
 //
 // Every protocol line is `<prefix> <VERB>[ <rest>]` where the prefix is

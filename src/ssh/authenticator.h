@@ -1,4 +1,4 @@
-// Non-blocking user authentication of one connected session (SPEC 4):
+// Non-blocking user authentication of one connected session (orgalorg(1), AUTHENTICATION):
 // ssh-agent (when allowed and SSH_AUTH_SOCK is set), then each key file,
 // then the password. Internal to src/ssh/.
 //

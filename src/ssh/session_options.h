@@ -24,7 +24,7 @@ enum class HostKeyPolicy {
   kOff,        // Do not check (tests, throw-away hosts).
 };
 
-// Defaults, in the units their names say (SPEC section 2).
+// Defaults, in the units their names say (orgalorg(1), OPTIONS).
 inline constexpr int kDefaultPort = 22;
 inline constexpr std::chrono::milliseconds kDefaultConnectTimeoutMs{10000};
 inline constexpr std::chrono::milliseconds kDefaultKeepAliveMs{10000};

@@ -10,7 +10,7 @@
 //   * with -e, a path that would leave the upload root ("../x")
 //                               -> "path escapes the upload root: <path>"
 //
-// Archive paths (SPEC section 6) never start with "/" and never contain "."
+// Archive paths (orgalorg(1), UPLOAD) never start with "/" and never contain "."
 // or ".." components or empty components:
 //   * default: the absolute local path without its leading "/", cleaned
 //     lexically (cwd /b/c, argument "a" or "./a" -> "b/c/a"; "../d" -> "b/d";

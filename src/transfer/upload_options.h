@@ -1,4 +1,4 @@
-// Options that shape the uploaded archive (SPEC section 6).
+// Options that shape the uploaded archive (orgalorg(1), UPLOAD).
 //
 // One struct shared by the file walk (paths) and the tar stream (ownership),
 // filled by app/ from -e, --no-preserve-uid and --no-preserve-gid.

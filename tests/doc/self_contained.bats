@@ -22,6 +22,16 @@ project_files() {
   fi
 }
 
+@test "no file refers to a contract outside the repository" {
+  # SPEC.md / DESIGN.md, "SPEC section 8", "SPEC 10", "DESIGN \"Transport\"",
+  # ../shared; not AF_UNSPEC or a metavariable named SPEC.
+  pattern='\.\./shared|shared/(SPEC|DESIGN)|SPEC\.md|DESIGN\.md|\bSPEC (section|§|[0-9])|\bDESIGN ("|section|§)'
+  cd "$ROOT"
+  found=$(project_files | grep -vx 'tests/doc/self_contained.bats' | tr '\n' '\0' |
+    xargs -0 grep -InE "$pattern" -- || true)
+  [ -z "$found" ] || { echo "$found"; false; }
+}
+
 @test "every relative link of the Markdown documents names a file that exists" {
   cd "$ROOT"
   local -a docs

@@ -2,7 +2,7 @@
 # Faults in the middle of a run, against the real cluster: a link cut while a
 # command or an upload runs, a host's sshd killed, a host that accepts TCP but
 # never speaks SSH, a slow host, and Ctrl-C in each phase (connect, lock,
-# upload, sync). Every test checks the exit code (SPEC 10), that the failing
+# upload, sync). Every test checks the exit code (orgalorg(1), EXIT STATUS), that the failing
 # host is named, how long orgalorg took to exit, and what it left behind: no
 # orgalorg process here, no process of the run on any host, no lock held.
 #

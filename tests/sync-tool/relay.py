@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stand-in for orgalorg's side of the sync protocol (SPEC.md section 8).
+"""Stand-in for orgalorg's side of the sync protocol (doc/protocol.md).
 
 relay.py [options] TOOL RUNDIR1 TARGET1 [RUNDIR2 TARGET2 ...]
 
