@@ -9,7 +9,7 @@
 namespace ssh {
 namespace {
 
-// GCM first: cheapest per byte with AES-NI (DESIGN "Transport").
+// GCM first: cheapest per byte with AES-NI (doc/design.md, "SSH transport").
 constexpr char kCiphers[] =
     "aes128-gcm@openssh.com,aes256-gcm@openssh.com,"
     "chacha20-poly1305@openssh.com,aes128-ctr";
