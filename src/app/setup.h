@@ -44,8 +44,9 @@ class RunContext {
 
   // Ends a run whose last phase was RunOnAll: records every outcome,
   // releases the lock unless the run was stopped, and returns End() with
-  // the result's error or its summary.
-  int Conclude(const cluster::RunResult& result);
+  // the result's error or its summary (under `halted`, when a rollout was
+  // stopped by --max-fail).
+  int Conclude(const cluster::RunResult& result, util::Status halted = util::Status::Ok());
 
   // The one way a run ends. When a signal or a lost heartbeat stopped it,
   // reports that (and marks the nodes' errors); otherwise a non-OK `status`
@@ -83,7 +84,8 @@ class RunContext {
 };
 
 // The last phase of command and sync mode: RunOnAll with `spec` (and the
-// --fold buffer and report when asked), then context.Conclude().
+// --fold buffer and report when asked) on every node, or batch by batch
+// with --batch (app/batches.h), then context.Conclude().
 int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec);
 
 // The run's shell template (--shell) and sudo (-x), for every remote line.

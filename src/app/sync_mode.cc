@@ -37,7 +37,7 @@ util::Status RunStep(RunContext& context, const std::string& line, const std::st
   cluster::RunSpec spec;
   spec.command = line;
   cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
+      cluster::RunOnAll(&context.loop(), context.nodes(), spec, context.out(), context.stop());
   context.Record(result.outcomes, /*final=*/false);
   if (!result.error.ok()) return result.error;
   return cluster::Summarize(result.outcomes).Wrap(what);
