@@ -66,6 +66,7 @@ Rollout RunInBatches(loop::EventLoop* loop, cluster::Nodes* nodes, const cluster
       break;
     }
   }
+  rollout.started = started;
   MarkNotStarted(*nodes, started, &rollout.run, out);
   return rollout;
 }

@@ -41,6 +41,7 @@ using BatchRunner = std::function<cluster::RunResult(std::span<cluster::Node>, c
 struct Rollout {
   cluster::RunResult run;  // One outcome per node, in node order.
   util::Status halted;     // Set when --max-fail stopped the rollout.
+  size_t started = 0;      // Nodes [0, started) were started.
 };
 
 Rollout RunInBatches(loop::EventLoop* loop, cluster::Nodes* nodes, const cluster::RunSpec& spec,

@@ -297,7 +297,9 @@ util::Status ValidateBatches(const Options& o) {
     if (o.batch_wait_ms > 0) return util::Status::Error("--batch-wait works with --batch only");
     return util::Status::Ok();
   }
-  if (o.mode != Mode::kCommand) return util::Status::Error("--batch works with -C only");
+  if (o.mode != Mode::kCommand && o.mode != Mode::kSync) {
+    return util::Status::Error("--batch works with -C and -S only");
+  }
   return util::Status::Ok();
 }
 

@@ -349,9 +349,8 @@ TEST(OptionsTest, BatchOptionErrors) {
             "can't convert batch wait to number: \"soo");
   EXPECT_EQ(ErrorOf({"-o", "h", "--max-fail", "1", "-C", "x"}), "--max-fail works with --batch only");
   EXPECT_EQ(ErrorOf({"-o", "h", "--batch-wait", "1s", "-C", "x"}), "--batch-wait works with --batch only");
-  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-S"}), "--batch works with -C only");
-  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-r", "/d", "-U", "f"}), "--batch works with -C only");
-  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-L"}), "--batch works with -C only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-r", "/d", "-U", "f"}), "--batch works with -C and -S only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-L"}), "--batch works with -C and -S only");
 }
 
 }  // namespace

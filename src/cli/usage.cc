@@ -57,8 +57,8 @@ Failures:
                         to <file>, one per line with its cause as a comment,
                         for -o <file> to re-run them; empty when all did.
 
-Rolling batches (-C):
-  --batch <sizes>       Run the command batch by batch, each batch once the
+Rolling batches (-C, -S):
+  --batch <sizes>       Run the command (or sync tool) batch by batch, each batch once the
                         one before has ended: comma-separated counts or
                         percentages of the hosts, the last one repeating
                         (1,10%,100%: one host, 10%, then the rest). The lock

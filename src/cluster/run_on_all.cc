@@ -170,7 +170,11 @@ void CommandRun::End(size_t i, util::Status error, int code) {
                         outcome.error.ok() ? fmt::format("exit code {}", code) : outcome.error.ToString(),
                         loop::MillisecondsSince(host.started)));
   if (host.feeder_slot != Host::kNoSlot) feeder_.Drop(host.feeder_slot);
-  host_output_.Finish(i, code >= 0 ? std::optional<int>(code) : std::nullopt, outcome.error);
+  if (spec_.report_ends) {
+    host_output_.Finish(i, code >= 0 ? std::optional<int>(code) : std::nullopt, outcome.error);
+  } else {
+    host_output_.Finish(i);
+  }
   if (spec_.relay) {
     spec_.relay->Detach(i);
     if (!outcome.ok()) spec_.relay->CloseAll();
@@ -228,7 +232,11 @@ void CommandRun::Interrupt() {
     if (host.timer) loop_->CancelTimer(host.timer);
     host.timer = 0;
     result_.outcomes[command.node].error = util::Status::Error("interrupted");
-    host_output_.Finish(command.node, std::nullopt, result_.outcomes[command.node].error);
+    if (spec_.report_ends) {
+      host_output_.Finish(command.node, std::nullopt, result_.outcomes[command.node].error);
+    } else {
+      host_output_.Finish(command.node);
+    }
   }
 }
 

@@ -44,6 +44,9 @@ struct RunSpec {
   loop::Milliseconds timeout{0};
   // The status line's first word(s): "exec", or "batch 2/4: exec".
   std::string status_label = "exec";
+  // False: no end record per host (--json "exit"), for a housekeeping step
+  // on hosts whose end was already reported.
+  bool report_ends = true;
 };
 
 // When `stop` was requested, the hosts still running end with "interrupted".

@@ -123,3 +123,51 @@ unlocked_on() { "$CLUSTER" exec "$1" "flock -nx / true"; }
   ! grep -q 'batch 2/3' "$BATS_TEST_TMPDIR/err"
   for i in 0 1 2 3 4 5; do unlocked_on "$i"; done
 }
+
+# A sync tool that speaks the protocol: prints the NODE list it was given,
+# then its start and end times like timed(); exits 3 on the host named $1.
+sync_tool() {
+  echo "nodes=; while read -r p v id rest; do case \$v in NODE) nodes=\"\$nodes \$id\";; START) break;; esac; done; echo \"nodes\$nodes\"; $(timed "${1:-none}")"
+}
+
+# The NODE list host I printed ("[id] [id]...").
+nodes_of() {
+  local host=H$1
+  awk -v h="${!host}" '$1 == h && $2 == "nodes" { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' <<<"$output"
+}
+
+@test "-S runs the sync tool batch by batch, each batch's NODE list naming its own hosts only" {
+  run --separate-stderr "$ORGALORG" -x "${ALL[@]}" --batch 2,50% -S --no-upload -n "$(sync_tool)"
+  [ "$status" -eq 0 ]
+  ran_in_batches "0 1|2 3 4|5"
+  for i in 0 1; do [ "$(nodes_of "$i")" = "[$H0:22] [$H1:22]" ]; done
+  for i in 2 3 4; do [ "$(nodes_of "$i")" = "[$H2:22] [$H3:22] [$H4:22]" ]; done
+  [ "$(nodes_of 5)" = "[$H5:22]" ]
+}
+
+@test "-S: the upload goes everywhere first; hosts whose tool never ran lose the run directory" {
+  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" 'rm -rf /var/run/orgalorg'; done
+  mkdir -p "$BATS_TEST_TMPDIR/src/etc/e2e-batch" && echo v1 >"$BATS_TEST_TMPDIR/src/etc/e2e-batch/conf"
+  cd "$BATS_TEST_TMPDIR/src"
+  run --separate-stderr "$ORGALORG" -x "${ALL[@]}" --batch 1 -e -S -n "cat etc/e2e-batch/conf; $(sync_tool orgc0)" etc
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$H0 v1"* ]]  # the tool ran in its run directory, with the upload
+  [[ "$stderr" == *"rollout stopped after batch 1/6: 1 host of 1 host started failed"* ]]
+  [ -z "$(time_of 1 B)$(time_of 5 B)" ]
+  [ -n "$("$CLUSTER" exec 0 'ls -A /var/run/orgalorg')" ]  # a tool that ran cleans up itself
+  for i in 1 2 3 4 5; do [ -z "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg 2>/dev/null')" ]; done
+}
+
+@test "-S with the default sync tool, batch by batch: the files land on every host" {
+  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" 'rm -rf /var/run/orgalorg /etc/e2e-batch'; done
+  mkdir -p "$BATS_TEST_TMPDIR/src/etc/e2e-batch" && echo v2 >"$BATS_TEST_TMPDIR/src/etc/e2e-batch/conf"
+  cd "$BATS_TEST_TMPDIR/src"
+  run --separate-stderr "$ORGALORG" -x "${ALL[@]}" --batch 1,50% -e -S etc
+  echo "$stderr"
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"batch 1/3: 1 host"*"batch 2/3: 3 hosts"*"batch 3/3: 2 hosts"* ]]
+  for i in 0 1 2 3 4 5; do
+    [ "$("$CLUSTER" exec "$i" 'cat /etc/e2e-batch/conf')" = v2 ]
+    [ -z "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg 2>/dev/null')" ]
+  done
+}
