@@ -14,7 +14,7 @@ _orgalorg_operands_started() {
       --) return 0 ;;
       --*=*) ;;
       --host|--key|--user|--host-key-check|--lock-file|--failed-hosts|--root|--stdin|\
-      --timeout|--shell|--sync-cmd|--arg|--threads|--color|--bar-format|--log-format|\
+      --timeout|--batch|--max-fail|--batch-wait|--shell|--sync-cmd|--arg|--threads|--color|--bar-format|--log-format|\
       --conn-timeout|--send-timeout|--recv-timeout|--keep-alive)
         ((i++))  # The value, or "=" before it when bash split --opt=value.
         [[ ${COMP_WORDS[i]} == = ]] && ((i++))
@@ -46,7 +46,7 @@ _orgalorg() {
 
   local long_opts="--command --sync --upload --lock --host --read-stdin --key
     --password --user --host-key-check --no-lock --no-lock-fail --lock-file --no-conn-fail
-    --failed-hosts --timeout --fold
+    --failed-hosts --timeout --fold --batch --max-fail --batch-wait
     --root --relative --no-preserve-uid --no-preserve-gid --no-upload --sudo
     --stdin --serial --shell --sync-cmd --arg --simple --threads --quiet
     --verbose --json --color --colors-dark --colors-light --bar-format
@@ -110,7 +110,7 @@ _orgalorg() {
       COMPREPLY=($(compgen -c -- "$cur"))
       return
       ;;
-    -g|--arg|-d|--threads|-c|--conn-timeout|-j|--send-timeout|-z|--recv-timeout|-a|--keep-alive|--timeout|--shell|--bar-format|--log-format)
+    -g|--arg|-d|--threads|-c|--conn-timeout|-j|--send-timeout|-z|--recv-timeout|-a|--keep-alive|--timeout|--batch|--max-fail|--batch-wait|--shell|--bar-format|--log-format)
       return  # free-form value
       ;;
   esac

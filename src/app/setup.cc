@@ -19,7 +19,6 @@
 #include "app/signals.h"
 #include "cluster/connect_all.h"
 #include "cluster/exit_summary.h"
-#include "cluster/fold_report.h"
 #include "hosts/host_list.h"
 #include "ssh/key_ring.h"
 #include "ssh/random_pool.h"
@@ -243,26 +242,14 @@ void RunContext::RecordAllSucceeded() {
   for (const cluster::Node& node : nodes_) ledger_->Succeed(node.ref.display);
 }
 
-int RunContext::Conclude(const cluster::RunResult& result) {
+int RunContext::Conclude(const cluster::RunResult& result, util::Status halted) {
   RecordNodeErrors();
   Record(result.outcomes, /*final=*/true);
   if (!stopped()) Unlock();
-  return End(result.error.ok() ? cluster::Summarize(result.outcomes) : result.error);
-}
-
-int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec) {
-  std::unique_ptr<output::FoldBuffer> fold;
-  if (options.fold) {
-    fold = std::make_unique<output::FoldBuffer>(context.nodes().size());
-    spec.fold = fold.get();
-  }
-  cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
-  if (fold) {
-    util::Status written = cluster::WriteFoldReport(context.out(), *fold, result.outcomes);
-    if (!written.ok() && result.error.ok()) result.error = written.Wrap("--fold lost output");
-  }
-  return context.Conclude(result);
+  if (!result.error.ok()) return End(result.error);
+  util::Status summary = cluster::Summarize(result.outcomes);
+  if (halted.ok()) return End(summary);
+  return End(halted.AddCause(summary));
 }
 
 int RunContext::End(const util::Status& status) {

@@ -3,7 +3,9 @@
 #ifndef ORGALORG_APP_SETUP_H_
 #define ORGALORG_APP_SETUP_H_
 
+#include <functional>
 #include <memory>
+#include <span>
 
 #include "app/host_ledger.h"
 #include "cli/options.h"
@@ -12,6 +14,7 @@
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
 #include "cluster/stop.h"
+#include "cluster/sync_relay.h"
 #include "loop/event_loop.h"
 #include "output/output.h"
 #include "util/status.h"
@@ -44,8 +47,9 @@ class RunContext {
 
   // Ends a run whose last phase was RunOnAll: records every outcome,
   // releases the lock unless the run was stopped, and returns End() with
-  // the result's error or its summary.
-  int Conclude(const cluster::RunResult& result);
+  // the result's error or its summary (under `halted`, when a rollout was
+  // stopped by --max-fail).
+  int Conclude(const cluster::RunResult& result, util::Status halted = util::Status::Ok());
 
   // The one way a run ends. When a signal or a lost heartbeat stopped it,
   // reports that (and marks the nodes' errors); otherwise a non-OK `status`
@@ -82,9 +86,21 @@ class RunContext {
   util::Status heartbeat_error_;
 };
 
+// What sync mode adds to the last phase.
+struct PhaseHooks {
+  // With the protocol: the relay among the hosts of one run of the tool
+  // (every node, or one batch).
+  std::function<std::unique_ptr<cluster::SyncRelay>(std::span<const cluster::Node>)> make_relay;
+  // Run on the hosts a rollout stopped by --max-fail never started (their
+  // run directory goes); empty: nothing.
+  std::string not_started_cleanup;
+};
+
 // The last phase of command and sync mode: RunOnAll with `spec` (and the
-// --fold buffer and report when asked), then context.Conclude().
-int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec);
+// --fold buffer and report when asked) on every node, or batch by batch
+// with --batch (app/batches.h), then context.Conclude().
+int RunAndConclude(RunContext& context, const cli::Options& options, cluster::RunSpec spec,
+                   const PhaseHooks& hooks = {});
 
 // The run's shell template (--shell) and sudo (-x), for every remote line.
 cluster::RemoteCommandSpec RemoteWrapper(const cli::Options& options);

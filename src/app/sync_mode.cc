@@ -37,10 +37,37 @@ util::Status RunStep(RunContext& context, const std::string& line, const std::st
   cluster::RunSpec spec;
   spec.command = line;
   cluster::RunResult result =
-      cluster::RunOnAll(&context.loop(), &context.nodes(), spec, context.out(), context.stop());
+      cluster::RunOnAll(&context.loop(), context.nodes(), spec, context.out(), context.stop());
   context.Record(result.outcomes, /*final=*/false);
   if (!result.error.ok()) return result.error;
   return cluster::Summarize(result.outcomes).Wrap(what);
+}
+
+// The relay among the tools of `nodes` (every node, or one batch): their
+// NODE lines name these hosts only.
+std::unique_ptr<cluster::SyncRelay> MakeRelay(uint64_t run_id, std::span<const cluster::Node> nodes,
+                                              output::Output* out) {
+  std::vector<std::string> identities;
+  std::vector<output::HostRef> refs;
+  for (const cluster::Node& node : nodes) {
+    identities.push_back(node.ref.identity);
+    refs.push_back(node.ref);
+  }
+  return std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, out, refs);
+}
+
+// The relay (unless -m), and with --batch the removal of the fresh run
+// directory from hosts whose tool never ran (a -r directory is the user's:
+// it stays).
+PhaseHooks SyncHooks(const cli::Options& options, uint64_t run_id, const std::string& root, output::Output* out) {
+  PhaseHooks hooks;
+  if (!options.simple) {
+    hooks.make_relay = [run_id, out](std::span<const cluster::Node> nodes) { return MakeRelay(run_id, nodes, out); };
+  }
+  if (options.root.empty()) {
+    hooks.not_started_cleanup = cluster::WrapCommand(RemoteWrapper(options), "rm -rf -- " + util::ShellQuote(root));
+  }
+  return hooks;
 }
 
 }  // namespace
@@ -85,20 +112,8 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
   spec.timeout = loop::Milliseconds(options.command_timeout_ms);
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
-  std::unique_ptr<cluster::SyncRelay> relay;
-  if (options.simple) {
-    spec.stdin_file = options.stdin_file;
-  } else {
-    std::vector<std::string> identities;
-    std::vector<output::HostRef> refs;
-    for (const cluster::Node& node : context.nodes()) {
-      identities.push_back(node.ref.identity);
-      refs.push_back(node.ref);
-    }
-    relay = std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, &out, refs);
-    spec.relay = relay.get();
-  }
-  return RunAndConclude(context, options, spec);
+  if (options.simple) spec.stdin_file = options.stdin_file;
+  return RunAndConclude(context, options, spec, SyncHooks(options, run_id, root, &out));
 }
 
 }  // namespace app

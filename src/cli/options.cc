@@ -33,6 +33,9 @@ enum LongOnly {
   kFailedHosts,
   kFold,
   kTimeout,
+  kBatch,
+  kMaxFail,
+  kBatchWait,
 };
 
 // '+' stops parsing at the first operand (no permutation: options come
@@ -79,6 +82,9 @@ const option kLongOptions[] = {
     {"failed-hosts", required_argument, nullptr, kFailedHosts},
     {"fold", no_argument, nullptr, kFold},
     {"timeout", required_argument, nullptr, kTimeout},
+    {"batch", required_argument, nullptr, kBatch},
+    {"max-fail", required_argument, nullptr, kMaxFail},
+    {"batch-wait", required_argument, nullptr, kBatchWait},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, 'h'},
     {"conn-timeout", required_argument, nullptr, 'c'},
@@ -185,6 +191,21 @@ util::Status ParseHostKeyCheck(const std::string& value, bool* strict) {
   return util::Status::Ok();
 }
 
+util::Status ParseBatch(const char* arg, Options* o) {
+  util::StatusOr<std::vector<Amount>> sizes = ParseBatchSizes(arg);
+  if (!sizes.ok()) return sizes.status();
+  o->batch_sizes = std::move(*sizes);
+  return util::Status::Ok();
+}
+
+util::Status ParseMaxFailOption(const char* arg, Options* o) {
+  util::StatusOr<Amount> limit = ParseMaxFail(arg);
+  if (!limit.ok()) return limit.status();
+  o->max_fail = *limit;
+  o->max_fail_given = true;
+  return util::Status::Ok();
+}
+
 // Applies one parsed option. `arg` is optarg (null for flags).
 util::Status Apply(int code, const char* arg, Options* o) {
   switch (code) {
@@ -222,6 +243,9 @@ util::Status Apply(int code, const char* arg, Options* o) {
     case kFailedHosts: o->failed_hosts_file = arg; break;
     case kFold: o->fold = true; break;
     case kTimeout: return ParseDurationMs(arg, "command timeout", &o->command_timeout_ms);
+    case kBatch: return ParseBatch(arg, o);
+    case kMaxFail: return ParseMaxFailOption(arg, o);
+    case kBatchWait: return ParseDurationMs(arg, "batch wait", &o->batch_wait_ms);
     case kColorsDark: o->colors_dark = true; break;
     case kColorsLight: o->colors_light = true; break;
     case kBarFormat: o->bar_format = arg; break;
@@ -265,6 +289,20 @@ util::Status ValidateOperands(const Options& o) {
   return util::Status::Ok();
 }
 
+// --batch runs commands (-C only, for now); --max-fail and --batch-wait
+// shape batches.
+util::Status ValidateBatches(const Options& o) {
+  if (o.batch_sizes.empty()) {
+    if (o.max_fail_given) return util::Status::Error("--max-fail works with --batch only");
+    if (o.batch_wait_ms > 0) return util::Status::Error("--batch-wait works with --batch only");
+    return util::Status::Ok();
+  }
+  if (o.mode != Mode::kCommand && o.mode != Mode::kSync) {
+    return util::Status::Error("--batch works with -C and -S only");
+  }
+  return util::Status::Ok();
+}
+
 // Options that can't be used together or outside some modes.
 util::Status ValidateCombinations(const Options& o) {
   if (!o.stdin_file.empty() && o.mode == Mode::kSync && !o.simple) {
@@ -275,6 +313,8 @@ util::Status ValidateCombinations(const Options& o) {
   if (o.command_timeout_ms > 0 && !runs_commands) {
     return util::Status::Error("--timeout works with -C and -S only");
   }
+  util::Status batches = ValidateBatches(o);
+  if (!batches.ok()) return batches;
   if (o.fold && o.json) return util::Status::Error("--fold and --json can't be used together");
   if (o.fold && o.serial) return util::Status::Error("--fold and -l can't be used together");
   if (o.read_stdin && !o.stdin_file.empty() && o.stdin_file == "-") {

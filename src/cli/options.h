@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/batch_spec.h"
 #include "util/status.h"
 
 namespace cli {
@@ -104,6 +105,14 @@ struct Options {
   // --timeout: the longest the remote command or sync tool may run on each
   // host; 0 = no limit (-C and -S).
   int command_timeout_ms = 0;
+
+  // Rolling batches (-C): --batch sizes (empty: one batch of every host),
+  // --max-fail (the default 0 stops after the first batch with a failure),
+  // --batch-wait pause between batches (0: none). See batch_spec.h.
+  std::vector<Amount> batch_sizes;
+  Amount max_fail;
+  bool max_fail_given = false;
+  int batch_wait_ms = 0;
 
   // Positional words: the command words with -C, the files with -S/-U.
   std::vector<std::string> positional;

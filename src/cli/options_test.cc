@@ -331,5 +331,27 @@ TEST(OptionsErrorsTest, OperatorOptionRules) {
   EXPECT_EQ(ErrorOf({"-o", "h", "-C", "--failed-hosts"}), "option --failed-hosts needs a value");
 }
 
+TEST(OptionsTest, BatchOptions) {
+  Options o = MustParse({"-o", "h", "--batch", "1,10%", "--max-fail=20%", "--batch-wait", "2s", "-C", "x"});
+  EXPECT_EQ(o.batch_sizes, (std::vector<Amount>{{1, false}, {10, true}}));
+  EXPECT_EQ(o.max_fail, (Amount{20, true}));
+  EXPECT_TRUE(o.max_fail_given);
+  EXPECT_EQ(o.batch_wait_ms, 2000);
+  Options plain = MustParse({"-o", "h", "-C", "x"});
+  EXPECT_TRUE(plain.batch_sizes.empty());
+  EXPECT_EQ(plain.max_fail, (Amount{0, false}));
+  EXPECT_EQ(plain.batch_wait_ms, 0);
+}
+
+TEST(OptionsTest, BatchOptionErrors) {
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1,x", "-C", "x"}), "--batch takes counts or percentages (5, 10%): \"1,x\"");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch-wait", "soon", "--batch", "1", "-C", "x"}).substr(0, 40),
+            "can't convert batch wait to number: \"soo");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--max-fail", "1", "-C", "x"}), "--max-fail works with --batch only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch-wait", "1s", "-C", "x"}), "--batch-wait works with --batch only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-r", "/d", "-U", "f"}), "--batch works with -C and -S only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--batch", "1", "-L"}), "--batch works with -C and -S only");
+}
+
 }  // namespace
 }  // namespace cli

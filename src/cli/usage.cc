@@ -57,6 +57,16 @@ Failures:
                         to <file>, one per line with its cause as a comment,
                         for -o <file> to re-run them; empty when all did.
 
+Rolling batches (-C, -S):
+  --batch <sizes>       Run the command (or sync tool) batch by batch, each batch once the
+                        one before has ended: comma-separated counts or
+                        percentages of the hosts, the last one repeating
+                        (1,10%,100%: one host, 10%, then the rest). The lock
+                        is held on every host for the whole run.
+  --max-fail <n|p%>     Start no further batch once more than n hosts (or
+                        p% of the hosts started) failed [default: 0].
+  --batch-wait <time>   Pause between batches; Ctrl-C stops cleanly.
+
 Placement:
   -r --root <dir>       Upload target; working directory of the command.
                         [default: /var/run/orgalorg/<run-id> in sync mode]

@@ -68,12 +68,12 @@ util::Status Settle(loop::EventLoop* loop, const std::vector<RunningCommand>& ru
 }
 
 // Step 2: the cleanup command on every host of `running`, at once.
-util::Status CleanUp(loop::EventLoop* loop, Nodes* nodes, const std::vector<RunningCommand>& running,
+util::Status CleanUp(loop::EventLoop* loop, std::span<Node> nodes, const std::vector<RunningCommand>& running,
                      const std::string& cleanup_command) {
   size_t left = 0;
   std::vector<std::unique_ptr<ExecChannel>> cleanups;
   for (const RunningCommand& command : running) {
-    Node& node = (*nodes)[command.node];
+    Node& node = nodes[command.node];
     if (!node.connected()) continue;
     ExecCallbacks callbacks;
     callbacks.on_exit = [&left](int, std::string) { --left; };
@@ -89,7 +89,7 @@ util::Status CleanUp(loop::EventLoop* loop, Nodes* nodes, const std::vector<Runn
 
 }  // namespace
 
-util::Status StopOnHosts(loop::EventLoop* loop, Nodes* nodes, const std::vector<RunningCommand>& running,
+util::Status StopOnHosts(loop::EventLoop* loop, std::span<Node> nodes, const std::vector<RunningCommand>& running,
                          const std::string& cleanup_command) {
   if (running.empty()) return util::Status::Ok();
   util::Status status = Settle(loop, running);

@@ -16,6 +16,7 @@
 #ifndef ORGALORG_CLUSTER_REMOTE_CLEANUP_H_
 #define ORGALORG_CLUSTER_REMOTE_CLEANUP_H_
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,7 +58,7 @@ struct RunningCommand {
 // A command that ends meanwhile reports its exit as usual. Called with the
 // stop already requested, so it does not look at it. Returns an error only
 // when the event loop failed (the steps still run, without waiting).
-util::Status StopOnHosts(loop::EventLoop* loop, Nodes* nodes, const std::vector<RunningCommand>& running,
+util::Status StopOnHosts(loop::EventLoop* loop, std::span<Node> nodes, const std::vector<RunningCommand>& running,
                          const std::string& cleanup_command);
 
 }  // namespace cluster

@@ -54,7 +54,7 @@ class StopOnHostsTest : public ::testing::Test {
 
 TEST_F(StopOnHostsTest, WithoutACleanupCommandItTermsAndCloses) {
   std::vector<RunningCommand> running = StartWork();
-  ASSERT_TRUE(StopOnHosts(&loop_, &nodes_, running, "").ok());
+  ASSERT_TRUE(StopOnHosts(&loop_, nodes_, running, "").ok());
   for (FakeHost* host : hosts_) {
     EXPECT_EQ(host->log, (std::vector<std::string>{"exec work", "start work", "signal TERM work", "close work"}));
   }
@@ -69,7 +69,7 @@ TEST_F(StopOnHostsTest, ADisconnectedHostGetsNoCleanupButItsChannelIsClosed) {
   std::vector<RunningCommand> running = StartWork();
   loop_.RunOnce(loop::Milliseconds(0));  // Both commands start.
   hosts_[1]->connected_ = false;
-  ASSERT_TRUE(StopOnHosts(&loop_, &nodes_, running, "cleanup").ok());
+  ASSERT_TRUE(StopOnHosts(&loop_, nodes_, running, "cleanup").ok());
   EXPECT_EQ(hosts_[0]->Started("cleanup").size(), 1u);
   EXPECT_TRUE(hosts_[1]->Started("cleanup").empty());
   EXPECT_TRUE(hosts_[1]->commands[0]->closed());
@@ -84,7 +84,7 @@ TEST_F(StopOnHostsTest, ACommandThatEndedMeanwhileIsNotSignalled) {
     if (c.command() == "cleanup") c.Exit(0);
   };
   std::vector<RunningCommand> running = StartWork();
-  ASSERT_TRUE(StopOnHosts(&loop_, &nodes_, running, "cleanup").ok());
+  ASSERT_TRUE(StopOnHosts(&loop_, nodes_, running, "cleanup").ok());
   EXPECT_EQ(hosts_[0]->commands[0]->signals(), std::vector<std::string>{"TERM"});
   EXPECT_TRUE(hosts_[1]->commands[0]->signals().empty());
 }

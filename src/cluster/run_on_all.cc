@@ -17,7 +17,7 @@ namespace {
 // hosts still running when the stop was requested, and Finish().
 class CommandRun {
  public:
-  CommandRun(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out, const Stop& stop);
+  CommandRun(loop::EventLoop* loop, std::span<Node> nodes, const RunSpec& spec, output::Output* out, const Stop& stop);
   ~CommandRun();
   CommandRun(const CommandRun&) = delete;
   CommandRun& operator=(const CommandRun&) = delete;
@@ -50,7 +50,7 @@ class CommandRun {
   HostOutput::LineFilter RelayFilter() const;
 
   loop::EventLoop* loop_;
-  Nodes* nodes_;
+  std::span<Node> nodes_;
   const RunSpec& spec_;
   output::Output* out_;
   const Stop& stop_;
@@ -63,13 +63,13 @@ class CommandRun {
   size_t failed_ = 0;
 };
 
-std::vector<output::HostRef> RefsOf(const Nodes& nodes) {
+std::vector<output::HostRef> RefsOf(std::span<const Node> nodes) {
   std::vector<output::HostRef> refs;
   for (const Node& node : nodes) refs.push_back(node.ref);
   return refs;
 }
 
-CommandRun::CommandRun(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
+CommandRun::CommandRun(loop::EventLoop* loop, std::span<Node> nodes, const RunSpec& spec, output::Output* out,
                        const Stop& stop)
     : loop_(loop),
       nodes_(nodes),
@@ -77,9 +77,9 @@ CommandRun::CommandRun(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
       out_(out),
       stop_(stop),
       feeder_(spec.stdin_file),
-      host_output_(out, RefsOf(*nodes), spec.serial, RelayFilter(), spec.fold),
-      hosts_(nodes->size()) {
-  result_.outcomes.resize(nodes->size());
+      host_output_(out, RefsOf(nodes), spec.serial, RelayFilter(), spec.fold),
+      hosts_(nodes.size()) {
+  result_.outcomes.resize(nodes.size());
 }
 
 CommandRun::~CommandRun() {
@@ -109,7 +109,7 @@ RunResult CommandRun::Run() {
 }
 
 void CommandRun::Start(size_t i) {
-  Node& node = (*nodes_)[i];
+  Node& node = nodes_[i];
   HostOutcome& outcome = result_.outcomes[i];
   Host& host = hosts_[i];
   outcome.host = node.ref.display;
@@ -166,18 +166,22 @@ void CommandRun::End(size_t i, util::Status error, int code) {
   outcome.error = std::move(error);
   outcome.exit_code = code;
   out_->Log(output::Level::kDebug,
-            fmt::format("{}: {} after {} ms", (*nodes_)[i].ref.display,
+            fmt::format("{}: {} after {} ms", nodes_[i].ref.display,
                         outcome.error.ok() ? fmt::format("exit code {}", code) : outcome.error.ToString(),
                         loop::MillisecondsSince(host.started)));
   if (host.feeder_slot != Host::kNoSlot) feeder_.Drop(host.feeder_slot);
-  host_output_.Finish(i, code >= 0 ? std::optional<int>(code) : std::nullopt, outcome.error);
+  if (spec_.report_ends) {
+    host_output_.Finish(i, code >= 0 ? std::optional<int>(code) : std::nullopt, outcome.error);
+  } else {
+    host_output_.Finish(i);
+  }
   if (spec_.relay) {
     spec_.relay->Detach(i);
     if (!outcome.ok()) spec_.relay->CloseAll();
   }
   ++finished_;
   if (!outcome.ok()) ++failed_;
-  out_->Status(fmt::format("exec: {}/{} done, {} failed", finished_, nodes_->size(), failed_));
+  out_->Status(fmt::format("{}: {}/{} done, {} failed", spec_.status_label, finished_, nodes_.size(), failed_));
 }
 
 void CommandRun::SetTimer(size_t i, loop::TimePoint when, void (CommandRun::*step)(size_t)) {
@@ -193,12 +197,12 @@ void CommandRun::TimeOut(size_t i) {
   Host& host = hosts_[i];
   host.timed_out = true;
   out_->Log(output::Level::kDebug, fmt::format("{}: still running after {} ms, stopping it",
-                                               (*nodes_)[i].ref.display, loop::MillisecondsSince(host.started)));
+                                               nodes_[i].ref.display, loop::MillisecondsSince(host.started)));
   if (spec_.cleanup_command.empty()) return StopTimedOut(i);
   ExecCallbacks callbacks;
   callbacks.on_exit = [this, i](int, std::string) { StopTimedOut(i); };
   util::StatusOr<std::unique_ptr<ExecChannel>> cleanup =
-      (*nodes_)[i].exec->Exec(spec_.cleanup_command, std::move(callbacks));
+      nodes_[i].exec->Exec(spec_.cleanup_command, std::move(callbacks));
   if (!cleanup.ok()) return StopTimedOut(i);
   host.cleanup = std::move(*cleanup);
   SetTimer(i, loop::Clock::now() + kCleanupWaitMs, &CommandRun::StopTimedOut);
@@ -228,13 +232,17 @@ void CommandRun::Interrupt() {
     if (host.timer) loop_->CancelTimer(host.timer);
     host.timer = 0;
     result_.outcomes[command.node].error = util::Status::Error("interrupted");
-    host_output_.Finish(command.node, std::nullopt, result_.outcomes[command.node].error);
+    if (spec_.report_ends) {
+      host_output_.Finish(command.node, std::nullopt, result_.outcomes[command.node].error);
+    } else {
+      host_output_.Finish(command.node);
+    }
   }
 }
 
 }  // namespace
 
-RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec, output::Output* out,
+RunResult RunOnAll(loop::EventLoop* loop, std::span<Node> nodes, const RunSpec& spec, output::Output* out,
                    const Stop& stop) {
   return CommandRun(loop, nodes, spec, out, stop).Run();
 }

@@ -1,4 +1,5 @@
-// Runs one remote command line on every connected node at once.
+// Runs one remote command line on every connected node of `nodes` at once
+// (all of a run's nodes, or one batch of them).
 //
 // Starts one exec channel per node on its existing session, streams output
 // through HostOutput, feeds stdin from StdinFeeder (-i, or empty), and waits
@@ -13,6 +14,7 @@
 #ifndef ORGALORG_CLUSTER_RUN_ON_ALL_H_
 #define ORGALORG_CLUSTER_RUN_ON_ALL_H_
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,11 @@ struct RunSpec {
   output::FoldBuffer* fold = nullptr;
   // --timeout: the longest a command may run on a host; 0: no limit.
   loop::Milliseconds timeout{0};
+  // The status line's first word(s): "exec", or "batch 2/4: exec".
+  std::string status_label = "exec";
+  // False: no end record per host (--json "exit"), for a housekeeping step
+  // on hosts whose end was already reported.
+  bool report_ends = true;
 };
 
 // When `stop` was requested, the hosts still running end with "interrupted".
@@ -48,7 +55,7 @@ struct RunResult {
   util::Status error;  // A local failure (e.g. the stdin file can't be read).
 };
 
-RunResult RunOnAll(loop::EventLoop* loop, Nodes* nodes, const RunSpec& spec,
+RunResult RunOnAll(loop::EventLoop* loop, std::span<Node> nodes, const RunSpec& spec,
                    output::Output* out, const Stop& stop);
 
 }  // namespace cluster

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 class RunOnAllTest : public ::testing::Test {
  protected:
-  RunResult Run(const RunSpec& spec) { return RunOnAll(&loop_, &nodes_, spec, out_.get(), stop_); }
+  RunResult Run(const RunSpec& spec) { return RunOnAll(&loop_, nodes_, spec, out_.get(), stop_); }
   // Runs `action` on the loop after `delay`.
   void After(loop::Milliseconds delay, std::function<void()> action) {
     loop_.AddTimerAfter(delay, std::move(action));

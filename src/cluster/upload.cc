@@ -278,7 +278,7 @@ void Upload::Interrupt() {
   for (size_t i = 0; i < sinks_.size(); ++i) {
     if (!sinks_[i].done && sinks_[i].channel) running.push_back({i, sinks_[i].channel.get()});
   }
-  util::Status stopped = StopOnHosts(loop_, nodes_, running, CleanupCommand(spec_.wrapper));
+  util::Status stopped = StopOnHosts(loop_, *nodes_, running, CleanupCommand(spec_.wrapper));
   if (result_.error.ok() && !stopped.ok()) result_.error = stopped;
   for (const RunningCommand& command : running) {
     if (sinks_[command.node].done) continue;  // Its exit came in meanwhile.
