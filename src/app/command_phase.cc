@@ -33,15 +33,22 @@ cluster::RunResult RunPhase(RunContext& context, const cli::Options& options, co
   return result;
 }
 
+// How long the cleanup may take when the run was stopped (Ctrl-C between
+// batches, a lost heartbeat): it then runs on a stop flag of its own.
+constexpr loop::Milliseconds kStoppedCleanupMs{5000};
+
 // The hooks' cleanup on the nodes from `first` on; failures are warnings.
 void CleanUpNotStarted(RunContext& context, const PhaseHooks& hooks, size_t first) {
   std::span<cluster::Node> left = std::span<cluster::Node>(context.nodes()).subspan(first);
-  if (hooks.not_started_cleanup.empty() || left.empty() || context.stopped()) return;
+  if (hooks.not_started_cleanup.empty() || left.empty()) return;
   cluster::RunSpec spec;
   spec.command = hooks.not_started_cleanup;
   spec.status_label = "cleanup";
   spec.report_ends = false;
-  cluster::RunResult result = cluster::RunOnAll(&context.loop(), left, spec, context.out(), context.stop());
+  cluster::Stop own;  // The run's own stop must not cancel its cleanup.
+  if (context.stopped()) spec.timeout = kStoppedCleanupMs;
+  cluster::RunResult result = cluster::RunOnAll(&context.loop(), left, spec, context.out(),
+                                                context.stopped() ? own : context.stop());
   for (const cluster::HostOutcome& outcome : result.outcomes) {
     if (outcome.ok()) continue;
     util::Status cause = outcome.error.ok() ? util::Status::Error(fmt::format("exit code {}", outcome.exit_code))

@@ -158,6 +158,24 @@ nodes_of() {
   for i in 1 2 3 4 5; do [ -z "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg 2>/dev/null')" ]; done
 }
 
+@test "-S: Ctrl-C during --batch-wait removes the run directory of the hosts whose tool never ran" {
+  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" 'rm -rf /var/run/orgalorg'; done
+  mkdir -p "$BATS_TEST_TMPDIR/src/etc/e2e-batch" && echo v1 >"$BATS_TEST_TMPDIR/src/etc/e2e-batch/conf"
+  cd "$BATS_TEST_TMPDIR/src"
+  "$ORGALORG" -x "${ALL[@]}" --batch 2 --batch-wait 60s -e -n "$(sync_tool)" -S etc \
+    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+  RUN_PID=$!
+  await 30 eval '[ "$(grep -c " E " "$BATS_TEST_TMPDIR/out")" -eq 2 ]'
+  # Every host has its upload; the last four wait for their batch.
+  for i in 2 3 4 5; do [ -n "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg')" ]; done
+  kill -INT "$RUN_PID"
+  wait "$RUN_PID" && status=0 || status=$?
+  RUN_PID=
+  [ "$status" -eq 130 ]
+  for i in 2 3 4 5; do [ -z "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg 2>/dev/null')" ]; done
+  for i in 0 1 2 3 4 5; do unlocked_on "$i"; done
+}
+
 @test "-S with the default sync tool, batch by batch: the files land on every host" {
   for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" 'rm -rf /var/run/orgalorg /etc/e2e-batch'; done
   mkdir -p "$BATS_TEST_TMPDIR/src/etc/e2e-batch" && echo v2 >"$BATS_TEST_TMPDIR/src/etc/e2e-batch/conf"
