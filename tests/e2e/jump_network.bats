@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# Jump hosts (-J): the test network. `cluster isolate 1 2 --via 0` hides
+# hosts 1 and 2 from the client (this machine) while host 0, the bastion,
+# still reaches them and forwards TCP as OpenSSH does by default; OpenSSH's
+# own `ssh -J` through host 0 reaches them.
+
+load helpers
+
+setup_file() {
+  cluster_ensure 3
+  "$CLUSTER" isolate 1 2 --via 0
+}
+
+teardown_file() {
+  "$CLUSTER" unisolate 1 2
+  cluster_release
+}
+
+setup() {
+  name_hosts 3
+  # Plain OpenSSH, the cluster key for every hop (ssh -J passes -F on).
+  SSH_CFG=$BATS_TEST_TMPDIR/ssh_config
+  cat >"$SSH_CFG" <<EOC
+Host *
+  User $U
+  IdentityFile $CLUSTER_KEY
+  IdentitiesOnly yes
+  StrictHostKeyChecking no
+  UserKnownHostsFile /dev/null
+  BatchMode yes
+  LogLevel ERROR
+  ConnectTimeout 5
+EOC
+}
+
+# IP: a TCP connect from the client to IP:22 succeeds within 2 s.
+client_reaches() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/22"' _ "$1" 2>/dev/null; }
+
+# I IP: a TCP connect from inside host I to IP:22 succeeds within 2 s.
+host_reaches() { "$CLUSTER" exec "$1" "timeout 2 bash -c 'exec 3<>/dev/tcp/$2/22'"; }
+
+sshd_setting() {  # I KEYWORD: host I's sshd's effective value of KEYWORD
+  "$CLUSTER" exec "$1" "/usr/sbin/sshd -T -f $CLUSTER_DIR/hosts/$1/sshd_config" |
+    awk -v k="$2" 'tolower($1) == tolower(k) { print $2 }'
+}
+
+@test "a hidden host cannot be reached from the client, by TCP or by ssh" {
+  client_reaches "$IP0"
+  run client_reaches "$IP1"
+  [ "$status" -ne 0 ]
+  run client_reaches "$IP2"
+  [ "$status" -ne 0 ]
+  run ssh -F "$SSH_CFG" -o ConnectTimeout=2 "$IP1" true
+  [ "$status" -eq 255 ]
+}
+
+@test "the bastion reaches every hidden host, and they reach one another" {
+  host_reaches 0 "$IP1"
+  host_reaches 0 "$IP2"
+  host_reaches 1 "$IP2"
+}
+
+@test "the bastion's sshd runs with OpenSSH's defaults for a bastion" {
+  [ "$(sshd_setting 0 AllowTcpForwarding)" = yes ]
+  [ "$(sshd_setting 0 MaxStartups)" = 10:30:100 ]
+  [ "$(sshd_setting 1 MaxStartups)" = 200:30:200 ]
+}
+
+@test "OpenSSH's ssh -J through the bastion reaches each hidden host" {
+  run ssh -F "$SSH_CFG" -J "$IP0" "$IP1" hostname
+  [ "$status" -eq 0 ]
+  [ "$output" = orgc1 ]
+  run ssh -F "$SSH_CFG" -J "$U@$IP0:22" "$IP2" hostname
+  [ "$status" -eq 0 ]
+  [ "$output" = orgc2 ]
+}
+
+@test "isolate refuses a hidden bastion, a bastion as target and bad usage" {
+  run "$CLUSTER" isolate 0 --via 1
+  [ "$status" -ne 0 ]
+  [[ $output == *"bastion 1 is itself hidden"* ]]
+  run "$CLUSTER" isolate 2 --via 2
+  [ "$status" -ne 0 ]
+  run "$CLUSTER" isolate 1
+  [ "$status" -ne 0 ]
+  [[ $output == *"usage: cluster isolate I... --via B"* ]]
+}
+
+@test "unisolate shows the hosts again and gives the bastion its config back" {
+  "$CLUSTER" unisolate 1 2
+  client_reaches "$IP1"
+  client_reaches "$IP2"
+  [ "$(sshd_setting 0 MaxStartups)" = 200:30:200 ]
+  "$CLUSTER" isolate 1 2 --via 0          # as the other tests expect
+  run client_reaches "$IP1"
+  [ "$status" -ne 0 ]
+  [ "$(sshd_setting 0 MaxStartups)" = 10:30:100 ]
+}
