@@ -2,8 +2,10 @@
 # Jump hosts (-J): the test network. `cluster isolate 1 2 --via 0` hides
 # hosts 1 and 2 from the client (this machine) while host 0, the bastion,
 # still reaches them and forwards TCP as OpenSSH does by default; OpenSSH's
-# own `ssh -J` through host 0 reaches them.
+# own `ssh -J` through host 0 reaches them, and so does orgalorg's -J, over
+# one connection to host 0 and no ssh process.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -17,6 +19,7 @@ teardown_file() {
 }
 
 setup() {
+  orgalorg_env
   name_hosts 3
   # Plain OpenSSH, the cluster key for every hop (ssh -J passes -F on).
   SSH_CFG=$BATS_TEST_TMPDIR/ssh_config
@@ -95,4 +98,60 @@ sshd_setting() {  # I KEYWORD: host I's sshd's effective value of KEYWORD
   run client_reaches "$IP1"
   [ "$status" -ne 0 ]
   [ "$(sshd_setting 0 MaxStartups)" = 10:30:100 ]
+}
+
+@test "-J runs a command on every hidden host through the bastion" {
+  run --separate-stderr "$ORGALORG" -y -J "$H0" -o "$H1" -o "$H2" -C hostname
+  [ "$status" -eq 0 ]
+  [ "$(sort <<<"$output")" = "$(printf '%s\n' "$H1 orgc1" "$H2 orgc2")" ]
+  # Every hop's host key was checked and recorded (accept-new).
+  grep -q "^$IP0 " "$HOME/.ssh/known_hosts"
+  grep -q "^$IP1 " "$HOME/.ssh/known_hosts"
+  grep -q "^$IP2 " "$HOME/.ssh/known_hosts"
+}
+
+@test "-J with a jump host that refuses fails every host, naming the jump host" {
+  run --separate-stderr "$ORGALORG" -y -J "$U@$IP0:2222" -o "$H1" -o "$H2" -C hostname
+  [ "$status" -ne 0 ]
+  [ -z "$output" ]
+  # One message for the jump host, with the count, not one per host.
+  [ "$(grep -c "jump host" <<<"$stderr")" -eq 1 ]
+  [[ $stderr == *"can't connect to jump host [$U@$IP0:2222], so to none of the 2 nodes behind it"* ]]
+  [[ $stderr == *"connection refused"* ]]
+}
+
+@test "-J: a forward the bastion can't make names the target and the jump host" {
+  run --separate-stderr "$ORGALORG" -y -J "$H0" -o "$U@$IP1:2222" -o "$H2" -w -C hostname
+  [ "$status" -eq 0 ]
+  [ "$output" = "$H2 orgc2" ]
+  [[ $stderr == *"can't open a channel to $IP1:2222 through jump host [$U@$IP0:22]"* ]]
+}
+
+@test "-J rejects a malformed jump host before connecting" {
+  run --separate-stderr "$ORGALORG" -y -J "$U@$IP0:x" -o "$H1" -C true
+  [ "$status" -ne 0 ]
+  [[ $stderr == *"jump host $U@$IP0:x: bad port 'x'"* ]]
+}
+
+@test "-J carries bulk data to the hosts with bounded memory" {
+  head -c 30000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
+  sum=$(sha256sum <"$BATS_TEST_TMPDIR/big.bin" | cut -d' ' -f1)
+  cd "$BATS_TEST_TMPDIR"
+  run --separate-stderr /usr/bin/time -o "$BATS_TEST_TMPDIR/rss" -f %M \
+    "$ORGALORG" -y -J "$H0" -o "$H1" -o "$H2" -r /tmp/jump-up -e -U big.bin
+  [ "$status" -eq 0 ]
+  RSS_KB=$(tail -n 1 "$BATS_TEST_TMPDIR/rss")
+  [ "$RSS_KB" -lt "$RSS_BOUND_KB" ]
+  for i in 1 2; do
+    [ "$("$CLUSTER" exec "$i" "sha256sum </tmp/jump-up/big.bin" | cut -d' ' -f1)" = "$sum" ]
+  done
+}
+
+@test "-J carries bulk output back from the hosts, all of it" {
+  run --separate-stderr "$ORGALORG" -y -J "$H0" -o "$H1" -o "$H2" -C \
+    'head -c 10000000 /dev/zero | tr "\0" x | fold -w 1000'
+  [ "$status" -eq 0 ]
+  [ "$(grep -c "^$H1 x" <<<"$output")" -eq 10000 ]
+  [ "$(grep -c "^$H2 x" <<<"$output")" -eq 10000 ]
+  [ "$(wc -c <<<"$output")" -eq $((2 * 10000 * (1001 + ${#H1} + 1))) ]
 }
