@@ -44,7 +44,7 @@ _orgalorg() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
 
-  local long_opts="--command --sync --upload --lock --host --read-stdin --key
+  local long_opts="--command --sync --upload --lock --host --read-stdin --jump --key
     --password --user --host-key-check --no-lock --no-lock-fail --lock-file --no-conn-fail
     --failed-hosts --timeout --fold --batch --max-fail --batch-wait
     --root --relative --no-preserve-uid --no-preserve-gid --no-upload --sudo
@@ -52,7 +52,7 @@ _orgalorg() {
     --verbose --json --color --colors-dark --colors-light --bar-format
     --log-format --version --help --conn-timeout --send-timeout
     --recv-timeout --keep-alive"
-  local short_opts="-C -S -U -L -o -s -k -p -u -y -t -w -r -e -x -i -l -n -g
+  local short_opts="-C -S -U -L -o -s -J -k -p -u -y -t -w -r -e -x -i -l -n -g
     -m -d -q -v -V -h -c -j -z -a"
 
   if _orgalorg_operands_started; then
@@ -100,6 +100,10 @@ _orgalorg() {
       ;;
     --host-key-check)
       COMPREPLY=($(compgen -W "accept-new strict" -- "$cur"))
+      return
+      ;;
+    -J|--jump)
+      COMPREPLY=($(compgen -A hostname -- "$cur"))
       return
       ;;
     -u|--user)

@@ -20,6 +20,7 @@
 #include "cluster/connect_all.h"
 #include "cluster/exit_summary.h"
 #include "hosts/host_list.h"
+#include "ssh/jump_host.h"
 #include "ssh/key_ring.h"
 #include "ssh/random_pool.h"
 #include "ssh/resolver.h"
@@ -144,12 +145,22 @@ util::Status RunContext::Connect() {
   base.connect_timeout = std::chrono::milliseconds(options_.conn_timeout_ms);
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
+  std::shared_ptr<ssh::JumpHost> jump;
+  if (!options_.jump.empty()) {
+    ssh::SessionOptions jump_options = base;
+    jump_options.user.reset();  // As with OpenSSH's -J: not -u's user.
+    util::Status parsed = ssh::ParseJumpSpec(options_.jump, &jump_options);
+    if (!parsed.ok()) return parsed;
+    jump = std::make_shared<ssh::JumpHost>(&loop_, std::move(jump_options));
+    ssh::JumpHost::Route(jump, &base);
+  }
 
   util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, stop_, out_);
   if (!connected.ok()) return connected.status();
   if (stop_.requested()) return util::Status::Error("interrupted");
   size_t failed = *connected;
   if (failed == 0) return util::Status::Ok();
+  if (jump && jump->failure()) return JumpHostFailed(*jump);
 
   util::Status summary = util::Status::Error(
       failed == nodes_.size() ? "can't connect to any of " + std::to_string(nodes_.size()) + " nodes"
@@ -170,6 +181,16 @@ util::Status RunContext::Connect() {
   nodes_ = std::move(good);
   if (nodes_.empty()) return summary;
   return util::Status::Ok();
+}
+
+// Every node is behind the failed jump host: one message for them all.
+util::Status RunContext::JumpHostFailed(const ssh::JumpHost& jump) {
+  for (cluster::Node& node : nodes_) {
+    if (!node.connected()) ledger_->Fail(node.ref.display, node.error);
+  }
+  return util::Status::Error(fmt::format("can't connect to jump host {}, so to none of the {} nodes behind it",
+                                         jump.identity(), nodes_.size()))
+      .AddCause(*jump.failure());
 }
 
 util::Status RunContext::Lock() {

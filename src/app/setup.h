@@ -19,6 +19,10 @@
 #include "output/output.h"
 #include "util/status.h"
 
+namespace ssh {
+class JumpHost;
+}  // namespace ssh
+
 namespace app {
 
 // The state shared by the phases of one run. Not copyable; lives in the
@@ -37,6 +41,8 @@ class RunContext {
   // Connects to every host. Failed hosts end the run with an error naming
   // each, unless -w: then they are warned about and dropped.
   util::Status Connect();
+  // Connect()'s error when the jump host (-J) itself failed.
+  util::Status JumpHostFailed(const ssh::JumpHost& jump);
   // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
   // heartbeat stops the run (kHeartbeatLost); End() reports its cause.
   util::Status Lock();

@@ -41,7 +41,7 @@ enum LongOnly {
 // '+' stops parsing at the first operand (no permutation: options come
 // before the operands); then ':' makes getopt report a missing argument as
 // ':' and stay quiet.
-constexpr const char* kShortOptions = "+:CSULo:sk:pu:ytwr:exi:ln:g:md:qvVhc:j:z:a:";
+constexpr const char* kShortOptions = "+:CSULo:J:sk:pu:ytwr:exi:ln:g:md:qvVhc:j:z:a:";
 
 const option kLongOptions[] = {
     {"command", no_argument, nullptr, 'C'},
@@ -50,6 +50,7 @@ const option kLongOptions[] = {
     {"lock", no_argument, nullptr, 'L'},
     {"host", required_argument, nullptr, 'o'},
     {"read-stdin", no_argument, nullptr, 's'},
+    {"jump", required_argument, nullptr, 'J'},
     {"key", required_argument, nullptr, 'k'},
     {"password", no_argument, nullptr, 'p'},
     {"user", required_argument, nullptr, 'u'},
@@ -215,6 +216,7 @@ util::Status Apply(int code, const char* arg, Options* o) {
     case 'L': return SetMode(o, Mode::kLock);
     case 'o': o->hosts.push_back(arg); break;
     case 's': o->read_stdin = true; break;
+    case 'J': o->jump = arg; break;
     case 'k': o->key = arg; break;
     case 'p': o->password = true; break;
     case 'u': o->user = arg; break;

@@ -44,6 +44,7 @@ struct Options {
   // Hosts.
   std::vector<std::string> hosts;  // -o values in order (addresses or files)
   bool read_stdin = false;         // -s
+  std::string jump;                // -J [user@]host[:port]; empty: direct
 
   // Auth.
   std::string key;        // -k; empty: agent, then default keys

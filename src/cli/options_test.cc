@@ -66,6 +66,12 @@ TEST(OptionsTest, LongOptionsWithEqualsAndSeparateValue) {
   EXPECT_EQ(o.color, Color::kNever);
 }
 
+TEST(OptionsTest, JumpHostShortAndLong) {
+  EXPECT_EQ(MustParse({"-o", "h", "-J", "ops@b:2222", "-C", "true"}).jump, "ops@b:2222");
+  EXPECT_EQ(MustParse({"-o", "h", "--jump=b", "-C", "true"}).jump, "b");
+  EXPECT_EQ(MustParse({"-o", "h", "-C", "true"}).jump, "");
+}
+
 TEST(OptionsTest, RepeatableOptions) {
   Options o = MustParse({"-o", "a", "-o", "b", "-g", "x", "-g", "y z", "-vv", "-v", "-S"});
   EXPECT_EQ(o.hosts, Args({"a", "b"}));

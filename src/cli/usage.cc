@@ -37,6 +37,8 @@ Hosts:
   -o --host <host>      Host as [user@]host[:port], or a file of hosts when it
                         starts with / or ./ (repeatable).
   -s --read-stdin       Also read hosts from stdin, one per line.
+  -J --jump <host>      Reach every host through the jump host
+                        [user@]host[:port] over one connection to it.
 
 Authentication:
   -k --key <file>       Private key [default: ssh-agent, then ~/.ssh/id_*].

@@ -45,14 +45,18 @@ bool Channel::Open() {
 void Channel::Advance() {
   if (channel_ == nullptr || failed_ || state_ == State::kDone) return;
   if (state_ == State::kOpening) {
-    int rc = ssh_channel_open_session(channel_);
+    int rc = forward_host_.empty()
+                 ? ssh_channel_open_session(channel_)
+                 : ssh_channel_open_forward(channel_, forward_host_.c_str(), forward_port_,
+                                            "127.0.0.1", 0);
     if (rc == SSH_AGAIN) return;
     if (rc != SSH_OK) {
       return Fail(util::Status::Error(
           "can't open channel: " +
           NormalizeErrorText(ssh_get_error(session_->session_))));
     }
-    state_ = State::kStarting;
+    state_ = forward_host_.empty() ? State::kStarting : State::kRunning;
+    if (state_ == State::kRunning) want_writable_ = true;
   }
   if (state_ == State::kStarting) {
     int rc = ssh_channel_request_exec(channel_, command_.c_str());
@@ -183,9 +187,29 @@ void Channel::Release() {
   channel_ = nullptr;
 }
 
+void Channel::Resume() {
+  held_ = false;
+  if (channel_ == nullptr || session_ == nullptr) return;
+  // What libssh kept while held: at most our receive window (read calls
+  // refill the peer's window).
+  char chunk[16384];
+  int n;
+  while ((n = ssh_channel_read_nonblocking(channel_, chunk, sizeof chunk, 0)) > 0) {
+    stdout_buffer_.append(chunk, static_cast<size_t>(n));
+  }
+  // Reading may have made libssh take other packets off the socket, for
+  // any channel, with no readable event to come: pump the whole session.
+  Session* session = session_;
+  std::weak_ptr<char> session_alive = session_->alive_;
+  session_->loop_->Post([session, session_alive] {
+    if (!session_alive.expired() && session->connected()) session->StepReady(false);
+  });
+}
+
 int Channel::OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
                     uint32_t len, int is_stderr, void* userdata) {
   auto* self = static_cast<Channel*>(userdata);
+  if (self->held_) return 0;  // libssh keeps it; see Resume().
   (is_stderr ? self->stderr_buffer_ : self->stdout_buffer_)
       .append(static_cast<const char*>(data), len);
   return static_cast<int>(len);

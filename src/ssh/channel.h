@@ -16,6 +16,11 @@
 //    fewer than offered (and once when the command has started).
 //  * Memory is bounded: Write() takes only what the peer's window allows,
 //    never buffering beyond it; received data is handed over per read.
+//  * A forward channel (Session::OpenForward, `direct-tcpip`) carries a TCP
+//    stream instead of a command: on_stdout gets the stream, Write() sends,
+//    CloseStdin() sends EOF, on_exit(-1, reason) reports its end. Its reader
+//    may Hold() incoming data: libssh then keeps it, the peer's window is
+//    not refilled, and Resume() collects it later (back-pressure).
 //  * A Channel must not outlive its EventLoop; it may outlive its Session
 //    (it is then detached and inert).
 #ifndef ORGALORG_SSH_CHANNEL_H_
@@ -70,6 +75,9 @@ class Channel {
   void Signal(const char* name);
   // Closes the channel; no callback is called afterwards.
   void Close();
+  // Forward channels: stop / restart taking data from the peer.
+  void Hold() { held_ = true; }
+  void Resume();
 
   bool started() const { return state_ == State::kRunning; }
   bool finished() const { return state_ == State::kDone; }
@@ -82,6 +90,11 @@ class Channel {
 
   Channel(Session* session, SendBudget* budget, std::string command,
           ChannelCallbacks callbacks);
+  // A direct-tcpip channel to host:port instead of a command.
+  void SetForward(std::string host, int port) {
+    forward_host_ = std::move(host);
+    forward_port_ = port;
+  }
   // Called by Session.
   bool Open();                      // Allocates the libssh channel.
   void Advance();                   // Drives open and exec requests.
@@ -120,6 +133,9 @@ class Channel {
   std::string exit_signal_;
   util::Status error_;
   bool failed_ = false;
+  std::string forward_host_;  // Non-empty: a forward channel.
+  int forward_port_ = 0;
+  bool held_ = false;         // Forward: leave incoming data in libssh.
   // Lets Session detect that a callback destroyed this channel.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };

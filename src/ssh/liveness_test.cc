@@ -1,5 +1,8 @@
 #include "ssh/liveness.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 namespace ssh {
@@ -80,6 +83,22 @@ TEST_F(LivenessTest, ZeroDisablesBoth) {
 TEST(KernelBytesReceivedTest, NoneForANonTcpSocket) {
   EXPECT_FALSE(KernelBytesReceived(-1).has_value());
   EXPECT_FALSE(KernelBytesReceived(0).has_value());
+}
+
+// Behind a jump host the session's socket is one end of a socketpair: no
+// kernel count, so readable events alone prove the host alive.
+TEST(KernelBytesReceivedTest, NoneForAUnixSocketSoEventsDecide) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  EXPECT_FALSE(KernelBytesReceived(fds[0]).has_value());
+  close(fds[0]);
+  close(fds[1]);
+  Liveness liveness(milliseconds(0), milliseconds(3000));
+  TimePoint start = Clock::now();
+  liveness.Start(start, std::nullopt);
+  liveness.NoteReceived(start + milliseconds(2000));
+  EXPECT_FALSE(liveness.Check(start + milliseconds(4000)).dead);
+  EXPECT_TRUE(liveness.Check(start + milliseconds(5000)).dead);
 }
 
 }  // namespace

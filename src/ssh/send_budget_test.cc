@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string>
 
 namespace ssh {
 namespace {
@@ -122,6 +123,26 @@ TEST(SendQueueTest, ReadsAndFixesARealSocket) {
   close(fds[1]);
   EXPECT_FALSE(ReadSendQueue(-1, 0).has_value());
   EXPECT_EQ(FixSendBuffer(-1, 65536), 0);
+}
+
+// A session behind a jump host writes into a socketpair: its queue is what
+// the tunnel has not read yet, and empties when the tunnel reads it.
+TEST(SendQueueTest, AUnixSocketsQueueIsWhatThePeerHasNotRead) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::string data(10000, 'x');
+  ASSERT_EQ(write(fds[0], data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  std::optional<SendBudget::Reading> reading = ReadSendQueue(fds[0], 0);
+  ASSERT_TRUE(reading.has_value());
+  EXPECT_GE(reading->queued, 10000);  // Counted with the kernel's overhead.
+  EXPECT_LT(reading->queued, reading->sndbuf);
+  char sink[16384];
+  ASSERT_EQ(read(fds[1], sink, sizeof sink), 10000);
+  reading = ReadSendQueue(fds[0], 0);
+  ASSERT_TRUE(reading.has_value());
+  EXPECT_EQ(reading->queued, 0);
+  close(fds[0]);
+  close(fds[1]);
 }
 
 }  // namespace

@@ -67,16 +67,26 @@ void Session::Attempt() {
   util::Status status = Configure();
   if (!status.ok()) return Finish(status);
   SshTarget target = ReadTarget(session_, options_.host);
+  std::weak_ptr<char> alive = alive_;
+  if (options_.tunnel) {
+    return options_.tunnel(target.name, target.port, [this, alive](util::StatusOr<int> fd) {
+      if (!alive.expired()) return OnTcpConnected(std::move(fd));
+      if (fd.ok()) close(*fd);  // Gone meanwhile: the tunnel sees EOF and ends.
+    });
+  }
   if (!options_.resolver || target.proxied) return StartSsh();
   if (!connector_) connector_ = std::make_unique<TcpConnector>(loop_, options_.resolver.get());
   // A retry reuses the addresses found the first time.
-  std::weak_ptr<char> alive = alive_;
   connector_->Connect(target.name, target.port, [this, alive](util::StatusOr<int> fd) {
     if (!alive.expired()) OnTcpConnected(std::move(fd));
   });
 }
 
 void Session::OnTcpConnected(util::StatusOr<int> fd) {
+  if (session_ == nullptr || state_ != State::kConnecting) {  // Late: we gave up.
+    if (fd.ok()) close(*fd);
+    return;
+  }
   if (!fd.ok()) return Finish(fd.status());
   socket_t socket = *fd;
   if (ssh_options_set(session_, SSH_OPTIONS_FD, &socket) < 0) {
@@ -366,8 +376,21 @@ util::StatusOr<std::unique_ptr<Channel>> Session::Exec(
   if (state_ != State::kReady) {
     return util::Status::Error("can't run command: not connected");
   }
-  std::unique_ptr<Channel> channel(
-      new Channel(this, &send_budget_, std::move(command), std::move(callbacks)));
+  return AddChannel(std::unique_ptr<Channel>(
+      new Channel(this, &send_budget_, std::move(command), std::move(callbacks))));
+}
+
+util::StatusOr<std::unique_ptr<Channel>> Session::OpenForward(const std::string& host, int port,
+                                                              ChannelCallbacks callbacks) {
+  if (state_ != State::kReady) {
+    return util::Status::Error("can't open a forward: not connected");
+  }
+  std::unique_ptr<Channel> channel(new Channel(this, &send_budget_, "", std::move(callbacks)));
+  channel->SetForward(host, port);
+  return AddChannel(std::move(channel));
+}
+
+util::StatusOr<std::unique_ptr<Channel>> Session::AddChannel(std::unique_ptr<Channel> channel) {
   if (!channel->Open()) {
     return util::Status::Error("can't open channel: " +
                                NormalizeErrorText(ssh_get_error(session_)));

@@ -6,8 +6,10 @@
 //    without blocking, except for a passphrase prompt, if any. With a
 //    Resolver in the options the name is looked up off the loop thread and
 //    the TCP connection is made here (each address in turn); without one,
-//    or with a ProxyCommand, libssh does both (its lookup blocks). The
-//    caller bounds how many handshakes are in flight (-d).
+//    or with a ProxyCommand, libssh does both (its lookup blocks). With a
+//    tunnel in the options (a jump host, see jump_host.h) the connection
+//    is the socket the tunnel gives instead. The caller bounds how many
+//    handshakes are in flight (-d).
 //  * A server that closes the connection before sending its SSH banner
 //    (sshd's MaxStartups refusing handshakes beyond its limit) is tried
 //    again after a growing, jittered pause (50 ms doubling, at most 1 s)
@@ -31,7 +33,10 @@
 // parts it drives live beside it: ssh_config.h (config files and options),
 // tcp_connector.h (lookup, TCP connect, banner-refusal backoff),
 // send_budget.h (how much the socket takes now), liveness.h (keep-alives,
-// dead hosts) and authenticator.h.
+// dead hosts) and authenticator.h. Behind a jump host the socket is one end
+// of a socketpair: liveness then goes by readable events alone (no TCP_INFO)
+// and the send budget by the unix socket's queue (what the tunnel has not
+// read yet).
 #ifndef ORGALORG_SSH_SESSION_H_
 #define ORGALORG_SSH_SESSION_H_
 
@@ -76,6 +81,10 @@ class Session {
   // Starts `command` on a new channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> Exec(std::string command,
                                                 ChannelCallbacks callbacks);
+  // Opens a direct-tcpip channel to host:port through this connection (a
+  // jump host); see Channel. Fails when not connected.
+  util::StatusOr<std::unique_ptr<Channel>> OpenForward(const std::string& host, int port,
+                                                       ChannelCallbacks callbacks);
   // Closes the connection politely; channels get no further callbacks.
   void Disconnect();
   // Asks the kernel for a send buffer of `bytes` (SO_SNDBUF) on the
@@ -134,6 +143,7 @@ class Session {
   int Fd() const;  // The connection's socket, or -1.
   std::optional<SendBudget::Reading> ReadSendBudget() const;
   util::Status ConnectError() const;
+  util::StatusOr<std::unique_ptr<Channel>> AddChannel(std::unique_ptr<Channel> channel);
   void RemoveChannel(Channel* channel);
 
   EventLoop* loop_;

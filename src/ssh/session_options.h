@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "util/status.h"
+
 namespace ssh {
 
 class KeyRing;
@@ -46,6 +48,13 @@ struct SessionOptions {
   // Looks host names up off the loop thread; null: libssh resolves and
   // connects by itself (blocking on the name lookup).
   std::shared_ptr<Resolver> resolver;
+  // Set: the connection to the host runs over the socket this gives (a
+  // jump host's tunnel) for the host's resolved name and port, instead of
+  // a TCP connection (or a ProxyCommand). It calls back with the socket,
+  // which the session then owns, or an error; never from inside the call.
+  std::function<void(const std::string& host, int port,
+                     std::function<void(util::StatusOr<int>)> done)>
+      tunnel;
   bool use_agent = true;                 // Try SSH_AUTH_SOCK when set.
   std::optional<std::string> password;   // -p; tried after the keys.
   std::string known_hosts_path;          // Usually ~/.ssh/known_hosts.
