@@ -1,10 +1,5 @@
 #include "cluster/connect_all.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,39 +7,13 @@
 
 #include "cluster/capture_output_for_test.h"
 #include "ssh/key_ring.h"
+#include "ssh/local_listener_for_test.h"
 #include "ssh/resolver.h"
 
 namespace cluster {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A TCP socket on 127.0.0.1 with a kernel-chosen port: listening (a server
-// that accepts and never speaks), or bound only (nothing listens: refused).
-class LocalPort {
- public:
-  explicit LocalPort(bool listening) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), length), 0);
-    if (listening) {
-      EXPECT_EQ(listen(fd_, 16), 0);
-    }
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~LocalPort() { close(fd_); }
-  LocalPort(const LocalPort&) = delete;
-  LocalPort& operator=(const LocalPort&) = delete;
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 class ConnectAllTest : public ::testing::Test {
  protected:
@@ -77,8 +46,9 @@ class ConnectAllTest : public ::testing::Test {
 };
 
 TEST_F(ConnectAllTest, EveryFailedHostKeepsItsOwnCauseAndNoSession) {
-  LocalPort refused(/*listening=*/false);
-  LocalPort silent(/*listening=*/true);
+  ssh::LocalListener refused;
+  refused.Close();  // Nothing listens there now.
+  ssh::LocalListener silent;
   AddNode(refused.port());
   AddNode(silent.port());
   loop::TimePoint started = loop::Clock::now();
@@ -98,7 +68,7 @@ TEST_F(ConnectAllTest, EveryFailedHostKeepsItsOwnCauseAndNoSession) {
 }
 
 TEST_F(ConnectAllTest, AStopDropsTheHandshakesInFlight) {
-  LocalPort silent(/*listening=*/true);
+  ssh::LocalListener silent;
   for (int i = 0; i < 3; ++i) AddNode(silent.port());
   base_.connect_timeout = 60s;
   loop_.AddTimerAfter(100ms, [this] { stop_.Request(StopReason::kInterrupted); });

@@ -9,6 +9,8 @@
 
 #include <optional>
 
+#include "ssh/local_listener_for_test.h"
+
 namespace ssh {
 namespace {
 
@@ -47,32 +49,6 @@ TEST(BannerBackoffTest, RetriesUntilThePauseWouldReachTheDeadline) {
             "(sshd MaxStartups?)");
 }
 
-// A listening socket on 127.0.0.1 with a kernel-chosen port.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), length), 0);
-    EXPECT_EQ(listen(fd_, 4), 0);
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~Listener() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 using Result = std::optional<util::StatusOr<int>>;
 
 Result ConnectAndWait(EventLoop* loop, TcpConnector* connector, const std::string& name, int port) {
@@ -86,7 +62,7 @@ TEST(TcpConnectorTest, HandsOverAConnectedSocket) {
   EventLoop loop;
   Resolver resolver(&loop);
   TcpConnector connector(&loop, &resolver);
-  Listener listener;
+  LocalListener listener;
   Result result = ConnectAndWait(&loop, &connector, "127.0.0.1", listener.port());
   ASSERT_TRUE(result && result->ok()) << (result ? result->status().ToString() : "no answer");
   sockaddr_in peer{};
@@ -100,7 +76,7 @@ TEST(TcpConnectorTest, NamesTheLastErrorAndRetriesWithTheSameAddresses) {
   EventLoop loop;
   Resolver resolver(&loop);
   TcpConnector connector(&loop, &resolver);
-  Listener listener;
+  LocalListener listener;
   int port = listener.port();
   listener.Close();  // Nothing listens there now.
   Result result = ConnectAndWait(&loop, &connector, "127.0.0.1", port);
