@@ -114,7 +114,7 @@ std::optional<Milliseconds> BannerBackoff::Next(TimePoint now, TimePoint deadlin
 std::string BannerBackoff::GiveUpText(long elapsed_ms) const {
   return fmt::format(
       "the server closed the connection before its SSH banner, {} times in {} ms (sshd MaxStartups?)",
-      refusals_ + 1, elapsed_ms);
+      refusals_, elapsed_ms);
 }
 
 std::string BannerBackoff::TimeoutNote() const {

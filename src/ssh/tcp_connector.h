@@ -79,7 +79,8 @@ class BannerBackoff {
   std::optional<Milliseconds> Next(TimePoint now, TimePoint deadline, long random);
 
   int refusals() const { return refusals_; }
-  // The error once retrying stopped before the deadline.
+  // The error once retrying stopped before the deadline: counts every
+  // refusal, the last one (which Next() declined to retry) included.
   std::string GiveUpText(long elapsed_ms) const;
   // Appended to "connection timed out after N ms" ("" without refusals).
   std::string TimeoutNote() const;

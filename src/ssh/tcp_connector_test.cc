@@ -45,7 +45,7 @@ TEST(BannerBackoffTest, RetriesUntilThePauseWouldReachTheDeadline) {
   EXPECT_EQ(backoff.TimeoutNote(),
             " (the server closed 2 connections before its SSH banner: sshd MaxStartups?)");
   EXPECT_EQ(backoff.GiveUpText(420),
-            "the server closed the connection before its SSH banner, 3 times in 420 ms "
+            "the server closed the connection before its SSH banner, 2 times in 420 ms "
             "(sshd MaxStartups?)");
 }
 
