@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/capture_output_for_test.h"
-#include "cluster/fake_exec_for_test.h"
+#include "cluster/fake_cluster_test_for_test.h"
 
 namespace app {
 namespace {
@@ -15,9 +14,9 @@ using namespace std::chrono_literals;
 
 // Six fake hosts; each command logs "start hN", and "end hN" when it exits
 // 10 ms later with the code in exit_codes_.
-class BatchesTest : public ::testing::Test {
+class BatchesTest : public cluster::FakeClusterTest {
  protected:
-  BatchesTest() {
+  BatchesTest() : FakeClusterTest(6) {
     for (size_t i = 0; i < hosts_.size(); ++i) {
       hosts_[i]->script = [this, i](cluster::FakeCommand& c) {
         events_.push_back("start h" + std::to_string(i));
@@ -45,14 +44,9 @@ class BatchesTest : public ::testing::Test {
     return errors;
   }
 
-  loop::EventLoop loop_;
-  std::vector<cluster::FakeHost*> hosts_;
-  cluster::Nodes nodes_ = cluster::FakeNodes(&loop_, 6, &hosts_);
   std::vector<int> exit_codes_ = std::vector<int>(6, 0);
   std::vector<std::string> events_;
   std::vector<std::string> labels_;
-  cluster::Stop stop_;
-  cluster::CapturedOutput out_;
 };
 
 TEST_F(BatchesTest, BatchesRunOneAfterAnotherInTheSizesAsked) {

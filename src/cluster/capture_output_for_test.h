@@ -23,12 +23,15 @@ class CapturedOutput {
 
   output::Output* get() { return &out_; }
   // Everything written so far.
-  std::string Text() const {
+  std::string Text() const { return ReadAll(fileno(file_)); }
+
+  // Everything in the file `fd` from its start, whatever its offset.
+  static std::string ReadAll(int fd) {
     std::string text;
-    char buffer[4096];
+    char buffer[65536];
     ssize_t n;
     off_t offset = 0;
-    while ((n = pread(fileno(file_), buffer, sizeof buffer, offset)) > 0) {
+    while ((n = pread(fd, buffer, sizeof buffer, offset)) > 0) {
       text.append(buffer, static_cast<size_t>(n));
       offset += n;
     }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "cluster/capture_output_for_test.h"
+
 namespace cluster {
 namespace {
 
@@ -28,14 +30,7 @@ class Files {
 
  private:
   static std::string Take(FILE* file) {
-    std::string data;
-    char buffer[65536];
-    ssize_t n;
-    off_t offset = 0;
-    while ((n = pread(fileno(file), buffer, sizeof buffer, offset)) > 0) {
-      data.append(buffer, static_cast<size_t>(n));
-      offset += n;
-    }
+    std::string data = CapturedOutput::ReadAll(fileno(file));
     EXPECT_EQ(ftruncate(fileno(file), 0), 0);
     EXPECT_EQ(lseek(fileno(file), 0, SEEK_SET), 0);
     return data;

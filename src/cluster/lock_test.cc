@@ -5,15 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "cluster/capture_output_for_test.h"
-#include "cluster/fake_exec_for_test.h"
+#include "cluster/fake_cluster_test_for_test.h"
 
 namespace cluster {
 namespace {
 
 using namespace std::chrono_literals;
 
-class LockTest : public ::testing::Test {
+class LockTest : public FakeClusterTest {
  protected:
   LockTest() {
     spec_.path = "/srv";
@@ -29,15 +28,7 @@ class LockTest : public ::testing::Test {
       c.on_eof = [&c] { c.Exit(0); };
     };
   }
-  void After(loop::Milliseconds delay, std::function<void()> action) {
-    loop_.AddTimerAfter(delay, std::move(action));
-  }
 
-  loop::EventLoop loop_;
-  std::vector<FakeHost*> hosts_;
-  Nodes nodes_ = FakeNodes(&loop_, 3, &hosts_);
-  Stop stop_;
-  CapturedOutput out_;
   LockSpec spec_;
   ClusterLock lock_{&loop_, &nodes_, out_.get()};
 };

@@ -6,27 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "cluster/capture_output_for_test.h"
-#include "cluster/fake_exec_for_test.h"
+#include "cluster/fake_cluster_test_for_test.h"
 
 namespace cluster {
 namespace {
 
 using namespace std::chrono_literals;
 
-class RunOnAllTest : public ::testing::Test {
+class RunOnAllTest : public FakeClusterTest {
  protected:
   RunResult Run(const RunSpec& spec) { return RunOnAll(&loop_, nodes_, spec, out_.get(), stop_); }
-  // Runs `action` on the loop after `delay`.
-  void After(loop::Milliseconds delay, std::function<void()> action) {
-    loop_.AddTimerAfter(delay, std::move(action));
-  }
-
-  loop::EventLoop loop_;
-  std::vector<FakeHost*> hosts_;
-  Nodes nodes_ = FakeNodes(&loop_, 3, &hosts_);
-  Stop stop_;
-  CapturedOutput out_;
 };
 
 TEST_F(RunOnAllTest, ExitsInAnyOrderLandOnTheirOwnHosts) {

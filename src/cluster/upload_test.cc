@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/capture_output_for_test.h"
-#include "cluster/fake_exec_for_test.h"
+#include "cluster/fake_cluster_test_for_test.h"
 #include "cluster/remote_cleanup.h"
 #include "transfer/file_walk.h"
 #include "transfer/test_tree_for_test.h"
@@ -18,7 +17,7 @@ using namespace std::chrono_literals;
 using transfer::testing_util::TempDir;
 using transfer::testing_util::WriteFile;
 
-class UploadTest : public ::testing::Test {
+class UploadTest : public FakeClusterTest {
  protected:
   // An archive of one file of `bytes` bytes.
   void MakeStream(size_t bytes) {
@@ -41,9 +40,6 @@ class UploadTest : public ::testing::Test {
     spec.marker = "marker";
     return spec;
   }
-  void After(loop::Milliseconds delay, std::function<void()> action) {
-    loop_.AddTimerAfter(delay, std::move(action));
-  }
   // Every host extracts until EOF, then exits 0.
   void ExtractEverywhere() {
     for (FakeHost* host : hosts_) {
@@ -53,11 +49,6 @@ class UploadTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<transfer::TarStream> stream_;
-  loop::EventLoop loop_;
-  std::vector<FakeHost*> hosts_;
-  Nodes nodes_ = FakeNodes(&loop_, 3, &hosts_);
-  Stop stop_;
-  CapturedOutput out_;
 };
 
 TEST_F(UploadTest, EveryHostGetsTheWholeArchive) {
