@@ -1,7 +1,7 @@
 // orgalorg-fleet: serves N simulated SSH hosts from one process, for
 // measuring orgalorg at thousands of hosts (tests/fleet/README.md).
 //
-//   orgalorg-fleet --hosts N --port P --key-dir D [--root-dir R]
+//   orgalorg-fleet --hosts N --port P --key-dir D [--first-host F] [--root-dir R]
 //                  [--isolation mount|cwd] [--no-lock-standin]
 //                  [--listen ADDR] [--ready-file F] [--ciphers LIST]
 #include <cstdio>
@@ -17,7 +17,7 @@ namespace {
 int Usage(const char* why) {
   fprintf(stderr,
           "orgalorg-fleet: %s\n"
-          "usage: orgalorg-fleet --hosts N --port P --key-dir D [--root-dir R (default /tmp/fleet)]\n"
+          "usage: orgalorg-fleet --hosts N --port P --key-dir D [--first-host F] [--root-dir R (default /tmp/fleet)]\n"
           "                      [--isolation mount|cwd] [--no-lock-standin] [--listen ADDR]\n"
           "                      [--ready-file F] [--ciphers LIST]\n",
           why);
@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     }
     if ((v = value()) == nullptr) return Usage(("missing value for " + arg).c_str());
     if (arg == "--hosts") options.hosts = strtoul(v, nullptr, 10);
+    else if (arg == "--first-host") options.first_host = strtoul(v, nullptr, 10);
     else if (arg == "--port") options.port = atoi(v);
     else if (arg == "--key-dir") key_dir = v;
     else if (arg == "--root-dir") options.root_dir = v;
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   if (options.root_dir.empty() || options.root_dir[0] != '/') return Usage("--root-dir must be absolute");
   fleet::Keys keys;
   std::string error;
-  if (!fleet::PrepareKeys(key_dir, options.hosts, options.port, &keys, &error)) {
+  if (!fleet::PrepareKeys(key_dir, options.first_host, options.hosts, options.port, &keys, &error)) {
     fprintf(stderr, "orgalorg-fleet: %s\n", error.c_str());
     return 1;
   }

@@ -60,7 +60,7 @@ bool ClientKey(const std::string& dir, Keys* keys, std::string* error) {
 
 }  // namespace
 
-bool PrepareKeys(const std::string& dir, size_t hosts, int port, Keys* keys, std::string* error) {
+bool PrepareKeys(const std::string& dir, size_t first, size_t hosts, int port, Keys* keys, std::string* error) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     *error = "can't make " + dir + ": " + strerror(errno);
     return false;
@@ -77,7 +77,7 @@ bool PrepareKeys(const std::string& dir, size_t hosts, int port, Keys* keys, std
       return false;
     }
     keys->host.push_back(key);
-    std::string name = AddressText(HostAddress(i));
+    std::string name = AddressText(HostAddress(first + i));
     if (port != 22) name = "[" + name + "]:" + std::to_string(port);
     out << name << " ssh-ed25519 " << b64 << '\n';
     ssh_string_free_char(b64);

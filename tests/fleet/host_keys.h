@@ -34,7 +34,8 @@ struct Keys {
 // Makes `dir` (mode 0700) if missing, the client key pair if missing, `hosts`
 // host keys, and writes `dir`/known_hosts for `port`. On error returns false
 // and sets `error`.
-bool PrepareKeys(const std::string& dir, size_t hosts, int port, Keys* keys, std::string* error);
+// Host keys are for hosts first .. first + hosts - 1 (keys->host[0] is host `first`).
+bool PrepareKeys(const std::string& dir, size_t first, size_t hosts, int port, Keys* keys, std::string* error);
 
 }  // namespace fleet
 

@@ -165,7 +165,7 @@ void Server::WatchFd(int fd, struct Watch* watch, uint32_t events, int op) {
 const std::string& Server::HostDir(size_t host) {
   if (dirs_[host].empty()) {
     std::string error;
-    dirs_[host] = HostDirectory(options_.root_dir, AddressText(HostAddress(host)), &error);
+    dirs_[host] = HostDirectory(options_.root_dir, AddressText(HostAddress(options_.first_host + host)), &error);
     if (dirs_[host].empty()) fprintf(stderr, "orgalorg-fleet: %s\n", error.c_str());
   }
   return dirs_[host];
@@ -198,7 +198,8 @@ void Server::Accept() {
     sockaddr_in local{};
     socklen_t len = sizeof local;
     getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
-    long host = HostIndex(ntohl(local.sin_addr.s_addr), options_.hosts);
+    long host = HostIndex(ntohl(local.sin_addr.s_addr), options_.first_host + options_.hosts);
+    host -= static_cast<long>(options_.first_host);
     if (host < 0) {
       close(fd);  // No host at that address: as a refused connection.
       continue;
@@ -624,7 +625,8 @@ int Server::Run() {
   if (!Listen()) return 1;
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << getpid() << '\n';
   printf("orgalorg-fleet: ready: %zu hosts %s..%s port %d, pid %d, fd limit %lu\n", options_.hosts,
-         AddressText(HostAddress(0)).c_str(), AddressText(HostAddress(options_.hosts - 1)).c_str(), options_.port,
+         AddressText(HostAddress(options_.first_host)).c_str(),
+         AddressText(HostAddress(options_.first_host + options_.hosts - 1)).c_str(), options_.port,
          getpid(), static_cast<unsigned long>(limit.rlim_cur));
   fflush(stdout);
   epoll_event events[kMaxEvents];

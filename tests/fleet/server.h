@@ -24,6 +24,7 @@
 namespace fleet {
 
 struct ServerOptions {
+  size_t first_host = 0;  // Serves hosts first_host .. first_host + hosts - 1.
   size_t hosts = 0;
   int port = 0;
   std::string listen = "0.0.0.0";
