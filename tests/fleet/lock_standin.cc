@@ -49,7 +49,13 @@ bool MakeDirs(const std::string& path) {
 
 }  // namespace
 
-bool IsLockHolder(std::string_view command) { return command.find(kMarker) != std::string_view::npos; }
+// The holder's script starts with the no-op `: orgalorg-lock-holder;`; the
+// cleanup command names the marker too (to spare the holder) and must run.
+bool IsLockHolder(std::string_view command) {
+  std::string script = InnerScript(command);
+  size_t at = script.find_first_not_of(" \t\n");
+  return at != std::string::npos && script.compare(at, 2 + kMarker.size() + 1, ": " + std::string(kMarker) + ";") == 0;
+}
 
 std::string NextShellWord(std::string_view text, size_t* pos) {
   size_t i = *pos;

@@ -32,13 +32,14 @@ constexpr int kMaxEvents = 1024;
 constexpr int kAcceptsPerWakeup = 64;   // Fairness between accepting and serving.
 constexpr size_t kPendingInCap = 65536;  // Bytes for a child's stdin held here beyond the pipe.
 constexpr size_t kReadChunk = 32768;
+constexpr int kSpawnThreads = 2;
 
 struct Session;
 struct Chan;
 
 // What an epoll event is about; lives inside its Session or Chan.
 struct Watch {
-  enum Type { kListener, kSignals, kSocket, kStdin, kStdout, kStderr } type;
+  enum Type { kListener, kSignals, kSpawned, kSocket, kStdin, kStdout, kStderr } type;
   Session* session = nullptr;
   Chan* chan = nullptr;
 };
@@ -48,7 +49,8 @@ struct Chan {
   ssh_channel channel;
   ssh_channel_callbacks_struct callbacks{};
   enum class Kind { kNone, kProcess, kLock } kind = Kind::kNone;
-  Child child;
+  Child child;  // pid 0 while its start is queued.
+  uint64_t token = 0;
   Watch in_watch{Watch::kStdin}, out_watch{Watch::kStdout}, err_watch{Watch::kStderr};
   bool want_in = false, out_paused = false, err_paused = false;
   bool exited = false;
@@ -83,6 +85,7 @@ struct Stats {
   uint64_t accepted = 0, handshakes = 0, auth_ok = 0, auth_denied = 0, failed = 0, live = 0, peak_live = 0;
   uint64_t execs = 0, locks = 0, lock_busy = 0, pings = 0, exec_fail = 0;
   double kex_cpu = 0;  // Thread CPU seconds in accept + key exchange.
+  double spawn_wall = 0;  // Seconds spent starting commands (clone until exec).
   double first_accept = 0, last_handshake = 0;
 };
 
@@ -138,6 +141,7 @@ class Server {
   void PauseOutput(Chan* c, bool is_stderr, bool pause);
   void MaybeFinish(Chan* c);
   void Reap();
+  void OnSpawned();
   bool OnSignalFd();
   void PrintStats(const char* why);
   const std::string& HostDir(size_t host);
@@ -146,7 +150,11 @@ class Server {
   Keys* keys_;
   ssh_bind bind_ = nullptr;
   int epoll_ = -1, listener_ = -1, signals_ = -1;
-  struct Watch listener_watch_{Watch::kListener}, signal_watch_{Watch::kSignals};
+  struct Watch listener_watch_{Watch::kListener}, signal_watch_{Watch::kSignals}, spawn_watch_{Watch::kSpawned};
+  std::unique_ptr<Spawner> spawner_;
+  uint64_t next_token_ = 0;
+  std::unordered_map<uint64_t, Chan*> tokens_;        // Starts queued.
+  std::unordered_map<pid_t, int> early_exits_;        // Reaped before their start was reported.
   std::vector<std::string> dirs_;
   std::unordered_map<pid_t, Chan*> children_;
   std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
@@ -291,6 +299,7 @@ void Server::Kill(Session* s) {
       if (*fd >= 0) close(*fd), *fd = -1;
     }
     if (c->child.pid > 0 && !c->exited) children_.erase(c->child.pid);
+    if (c->token) tokens_.erase(c->token);
   }
   epoll_ctl(epoll_, EPOLL_CTL_DEL, s->fd, nullptr);
   if (s->event) {
@@ -353,10 +362,8 @@ void Server::Start(Chan* c) {
   const std::string& dir = HostDir(s->host);
   if (options_.lock_standin && IsLockHolder(c->command)) return StartLock(c);
   std::string error;
-  c->child = dir.empty() ? Child{} : Spawn(options_.isolation, dir, c->command, &error);
-  c->command.clear();
-  c->command.shrink_to_fit();
-  if (c->child.pid < 0) {
+  SpawnJob job;
+  if (dir.empty() || !MakePipes(&c->child, &job, &error)) {
     ++stats_.exec_fail;
     std::string line = "orgalorg-fleet: can't start the command: " + error + "\n";
     ssh_channel_write_stderr(c->channel, line.data(), line.size());
@@ -365,13 +372,51 @@ void Server::Start(Chan* c) {
     c->status = 127 << 8;
     return MaybeFinish(c);
   }
-  ++stats_.execs;
   c->kind = Chan::Kind::kProcess;
-  children_[c->child.pid] = c;
+  c->child.pid = 0;
+  c->token = job.token = ++next_token_;
+  job.isolation = options_.isolation;
+  job.host_dir = dir;
+  job.command = std::move(c->command);
+  c->command = std::string();
+  tokens_[c->token] = c;
   WatchFd(c->child.in, &c->in_watch, 0);
   WatchFd(c->child.out, &c->out_watch, EPOLLIN);
   WatchFd(c->child.err, &c->err_watch, EPOLLIN);
+  spawner_->Submit(std::move(job));
   if (c->client_eof) CloseStdin(c);
+}
+
+// Started (or not): the pid joins the children reaped; an exit reaped
+// before this news is applied now.
+void Server::OnSpawned() {
+  for (SpawnResult& result : spawner_->TakeResults()) {
+    stats_.spawn_wall += result.seconds;
+    auto it = tokens_.find(result.token);
+    if (it == tokens_.end()) continue;  // Its connection is gone.
+    Chan* c = it->second;
+    tokens_.erase(it);
+    if (result.pid < 0) {
+      ++stats_.exec_fail;
+      std::string line = "orgalorg-fleet: can't start the command: " + result.error + "\n";
+      ssh_channel_write_stderr(c->channel, line.data(), line.size());
+      c->exited = true;
+      c->status = 127 << 8;
+    } else {
+      ++stats_.execs;
+      c->child.pid = result.pid;
+      auto early = early_exits_.find(result.pid);
+      if (early != early_exits_.end()) {
+        c->exited = true;
+        c->status = early->second;
+        early_exits_.erase(early);
+      } else {
+        children_[result.pid] = c;
+      }
+    }
+    MaybeFinish(c);
+    if (!c->session->dead) AfterPoll(c->session);
+  }
 }
 
 void Server::StartLock(Chan* c) {
@@ -559,7 +604,10 @@ void Server::Reap() {
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     auto it = children_.find(pid);
-    if (it == children_.end()) continue;
+    if (it == children_.end()) {
+      if (!tokens_.empty()) early_exits_[pid] = status;  // Its start may not be reported yet.
+      continue;
+    }
     Chan* c = it->second;
     children_.erase(it);
     c->exited = true;
@@ -585,11 +633,11 @@ void Server::PrintStats(const char* why) {
   double span = stats_.last_handshake - stats_.first_accept;
   fprintf(stderr,
           "orgalorg-fleet: %s: accepted %lu, handshakes %lu (failed %lu), auth ok %lu denied %lu, sessions live %lu "
-          "peak %lu; execs %lu (failed %lu), lock holders %lu (not locked %lu), heartbeat lines echoed %lu; "
+          "peak %lu; execs %lu (failed %lu, %.2f s starting them), lock holders %lu (not locked %lu), heartbeat lines echoed %lu; "
           "handshake cpu %.2f s (%.0f handshakes per cpu-second), first accept to last handshake %.2f s; "
           "rss %ld KiB (%.1f KiB per peak session); cpu %.2f s\n",
           why, stats_.accepted, stats_.handshakes, stats_.failed, stats_.auth_ok, stats_.auth_denied, stats_.live,
-          stats_.peak_live, stats_.execs, stats_.exec_fail, stats_.locks, stats_.lock_busy, stats_.pings,
+          stats_.peak_live, stats_.execs, stats_.exec_fail, stats_.spawn_wall, stats_.locks, stats_.lock_busy, stats_.pings,
           stats_.kex_cpu, stats_.kex_cpu > 0 ? stats_.handshakes / stats_.kex_cpu : 0.0, span > 0 ? span : 0.0, rss,
           stats_.peak_live ? double(rss) / stats_.peak_live : 0.0, Now(CLOCK_PROCESS_CPUTIME_ID));
 }
@@ -612,6 +660,8 @@ int Server::Run() {
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
   signals_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   WatchFd(signals_, &signal_watch_, EPOLLIN);
+  spawner_ = std::make_unique<Spawner>(kSpawnThreads);  // After the mask: its threads block the signals too.
+  WatchFd(spawner_->wake_fd(), &spawn_watch_, EPOLLIN);
   bind_ = ssh_bind_new();
   if (!options_.ciphers.empty()) {
     ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_CIPHERS_C_S, options_.ciphers.c_str());
@@ -638,6 +688,7 @@ int Server::Run() {
       switch (w->type) {
         case Watch::kListener: Accept(); break;
         case Watch::kSignals: stop = OnSignalFd() || stop; break;
+        case Watch::kSpawned: OnSpawned(); break;
         case Watch::kSocket: OnSocket(w->session, ev); break;
         case Watch::kStdin:
           if (!w->chan->session->dead) {

@@ -4,18 +4,20 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <memory>
+#include <utility>
 
 namespace fleet {
 namespace {
 
 constexpr const char* kRunMount = "/run/orgalorg";
-constexpr size_t kChildStackBytes = 64 * 1024;
-alignas(16) char child_stack[kChildStackBytes];  // Used by one vfork child at a time.
 
 struct SpawnArgs {
   bool mount = false;
@@ -27,11 +29,12 @@ struct SpawnArgs {
   char* const* envp;
 };
 
-// Runs in the child, on child_stack, sharing the parent's memory until
+// Runs in the vfork child, on its thread's stack, sharing memory until
 // execve: only system calls, no allocation.
 int ChildMain(void* raw) {
   auto* a = static_cast<SpawnArgs*>(raw);
   if (a->mount) {
+    if (unshare(CLONE_NEWNS) != 0) _exit(125);
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(125);
     if (mount(a->run_source, kRunMount, nullptr, MS_BIND, nullptr) != 0) _exit(125);
     if (mount(a->tmp_source, "/tmp", nullptr, MS_BIND, nullptr) != 0) _exit(125);
@@ -73,44 +76,101 @@ bool PrepareIsolation(Isolation isolation, std::string* error) {
   return MakeDir(kRunMount, 0755, error);
 }
 
-Child Spawn(Isolation isolation, const std::string& host_dir, const std::string& command, std::string* error) {
-  Child child;
+bool MakePipes(Child* ours, SpawnJob* job, std::string* error) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + strerror(errno);
-    return child;
+    return false;
   }
   if (pipe2(out, O_CLOEXEC) != 0) {
     close(in[0]), close(in[1]);
     *error = std::string("pipe: ") + strerror(errno);
-    return child;
+    return false;
   }
   if (pipe2(err, O_CLOEXEC) != 0) {
     close(in[0]), close(in[1]), close(out[0]), close(out[1]);
     *error = std::string("pipe: ") + strerror(errno);
-    return child;
+    return false;
   }
-  bool mount = isolation == Isolation::kMount;
-  std::string run = host_dir + "/run", tmp = host_dir + "/tmp";
-  std::string home = mount ? "/tmp/home" : host_dir + "/tmp/home";
+  ours->in = in[1], ours->out = out[0], ours->err = err[0];
+  for (int fd : {ours->in, ours->out, ours->err}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  job->in = in[0], job->out = out[1], job->err = err[1];
+  return true;
+}
+
+pid_t RunJob(const SpawnJob& job, std::string* error) {
+  bool mount = job.isolation == Isolation::kMount;
+  std::string run = job.host_dir + "/run", tmp = job.host_dir + "/tmp";
+  std::string home = mount ? "/tmp/home" : job.host_dir + "/tmp/home";
   std::string home_env = "HOME=" + home, tmp_env = "TMPDIR=" + (mount ? std::string("/tmp") : home);
-  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
+  const char* argv[] = {"sh", "-c", job.command.c_str(), nullptr};
   const char* envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         home_env.c_str(), tmp_env.c_str(), "SHELL=/bin/sh", "USER=root", "LOGNAME=root", nullptr};
-  SpawnArgs args{mount, run.c_str(), tmp.c_str(), home.c_str(), in[0], out[1], err[1],
+  SpawnArgs args{mount, run.c_str(), tmp.c_str(), home.c_str(), job.in, job.out, job.err,
                  const_cast<char* const*>(argv), const_cast<char* const*>(envp)};
-  int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (mount ? CLONE_NEWNS : 0);
-  child.pid = clone(ChildMain, child_stack + kChildStackBytes, flags, &args);
+  // Its own stack per thread: a vfork child runs on it while its parent
+  // thread waits; the other threads go on.
+  constexpr size_t kStackBytes = 64 * 1024;
+  thread_local std::unique_ptr<char[]> stack(new char[kStackBytes]);
+  pid_t pid = clone(ChildMain, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   int saved = errno;
-  close(in[0]), close(out[1]), close(err[1]);
-  if (child.pid < 0) {
-    close(in[1]), close(out[0]), close(err[0]);
-    *error = std::string("clone: ") + strerror(saved);
-    return child;
+  close(job.in), close(job.out), close(job.err);
+  if (pid < 0) *error = std::string("clone: ") + strerror(saved);
+  return pid;
+}
+
+Spawner::Spawner(int threads) {
+  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+Spawner::~Spawner() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
   }
-  child.in = in[1], child.out = out[0], child.err = err[0];
-  for (int fd : {child.in, child.out, child.err}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return child;
+  ready_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+  close(wake_);
+}
+
+void Spawner::Submit(SpawnJob job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+}
+
+std::vector<SpawnResult> Spawner::TakeResults() {
+  uint64_t count;
+  while (read(wake_, &count, sizeof count) > 0) {
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(results_, {});
+}
+
+void Spawner::Work() {
+  for (;;) {
+    SpawnJob job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    auto started = std::chrono::steady_clock::now();
+    SpawnResult result{job.token, -1, {}, 0};
+    result.pid = RunJob(job, &result.error);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      results_.push_back(std::move(result));
+    }
+    uint64_t one = 1;
+    (void)!write(wake_, &one, sizeof one);
+  }
 }
 
 }  // namespace fleet
