@@ -275,7 +275,10 @@ void Server::OnSocket(Session* s, uint32_t events) {
   AfterPoll(s);
 }
 
+// Only from the loop's top level (never inside a libssh callback: Kill
+// frees the session).
 void Server::AfterPoll(Session* s) {
+  if (s->dead) return;
   std::vector<Chan*> starts;
   starts.swap(s->starts);
   for (Chan* c : starts) Start(c);
@@ -596,7 +599,6 @@ void Server::MaybeFinish(Chan* c) {
     ssh_channel_request_send_exit_status(c->channel, WEXITSTATUS(c->status));
   }
   ssh_channel_close(c->channel);
-  AfterPoll(c->session);
 }
 
 void Server::Reap() {
@@ -613,6 +615,7 @@ void Server::Reap() {
     c->exited = true;
     c->status = status;
     if (!c->session->dead) MaybeFinish(c);
+    AfterPoll(c->session);
   }
 }
 
