@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +43,7 @@ int ChildMain(void* raw) {
   if (chdir(a->home) != 0) _exit(125);
   if (dup2(a->in, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0) _exit(125);
   setsid();
+  setpriority(PRIO_PROCESS, 0, 0);  // The simulator may run at a higher priority than its hosts' commands.
   for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
