@@ -46,23 +46,29 @@ util::Status RunStep(RunContext& context, const std::string& line, const std::st
 // The relay among the tools of `nodes` (every node, or one batch): their
 // NODE lines name these hosts only.
 std::unique_ptr<cluster::SyncRelay> MakeRelay(uint64_t run_id, std::span<const cluster::Node> nodes,
-                                              output::Output* out) {
+                                              output::Output* out, loop::EventLoop* loop) {
   std::vector<std::string> identities;
   std::vector<output::HostRef> refs;
   for (const cluster::Node& node : nodes) {
     identities.push_back(node.ref.identity);
     refs.push_back(node.ref);
   }
-  return std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, out, refs);
+  // Relayed lines go out once per loop pass: with N tools writing SYNC at
+  // once, one write per tool per pass instead of one per tool per line.
+  return std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, out, refs,
+                                              [loop](std::function<void()> task) { loop->Post(std::move(task)); });
 }
 
 // The relay (unless -m), and with --batch the removal of the fresh run
 // directory from hosts whose tool never ran (a -r directory is the user's:
 // it stays).
-PhaseHooks SyncHooks(const cli::Options& options, uint64_t run_id, const std::string& root, output::Output* out) {
+PhaseHooks SyncHooks(const cli::Options& options, uint64_t run_id, const std::string& root, output::Output* out,
+                     loop::EventLoop* loop) {
   PhaseHooks hooks;
   if (!options.simple) {
-    hooks.make_relay = [run_id, out](std::span<const cluster::Node> nodes) { return MakeRelay(run_id, nodes, out); };
+    hooks.make_relay = [run_id, out, loop](std::span<const cluster::Node> nodes) {
+      return MakeRelay(run_id, nodes, out, loop);
+    };
   }
   if (options.root.empty()) {
     hooks.not_started_cleanup = cluster::WrapCommand(RemoteWrapper(options), "rm -rf -- " + util::ShellQuote(root));
@@ -113,7 +119,7 @@ int RunSyncMode(const cli::Options& options, output::Output& out, HostLedger* le
   out.Log(output::Level::kDebug, "sync command line: " + spec.command);
 
   if (options.simple) spec.stdin_file = options.stdin_file;
-  return RunAndConclude(context, options, spec, SyncHooks(options, run_id, root, &out));
+  return RunAndConclude(context, options, spec, SyncHooks(options, run_id, root, &out, &context.loop()));
 }
 
 }  // namespace app

@@ -4,20 +4,44 @@
 
 namespace cluster {
 
+namespace {
+
+// How much of the opening is rendered at a time.
+constexpr size_t kRenderBytes = 16 * 1024;
+
+}  // namespace
+
 SyncRelay::SyncRelay(std::string prefix, std::vector<std::string> identities, output::Output* out,
-                     std::vector<output::HostRef> refs)
+                     std::vector<output::HostRef> refs, Post post)
     : prefix_(std::move(prefix)),
       identities_(std::move(identities)),
       out_(out),
       refs_(std::move(refs)),
-      tools_(identities_.size()) {
-  for (size_t index = 0; index < tools_.size(); ++index) {
-    Send(index, protocol::EncodeHello(prefix_));
-    for (size_t i = 0; i < identities_.size(); ++i) {
-      Send(index, protocol::EncodeNode(prefix_, identities_[i], i == index));
-    }
-    Send(index, protocol::EncodeStart(prefix_));
+      tools_(identities_.size()),
+      post_(std::move(post)) {}
+
+std::string SyncRelay::OpeningLine(size_t index, size_t line) const {
+  if (line == 0) return protocol::EncodeHello(prefix_);
+  if (line <= identities_.size()) return protocol::EncodeNode(prefix_, identities_[line - 1], line - 1 == index);
+  return protocol::EncodeStart(prefix_);
+}
+
+void SyncRelay::Render(size_t index) {
+  Tool& tool = tools_[index];
+  bool debug = out_->Enabled(output::Level::kDebug);
+  while (tool.next <= identities_.size() + 1 && tool.pending.size() < kRenderBytes) {
+    std::string line = OpeningLine(index, tool.next++);
+    if (debug) out_->Log(output::Level::kDebug, refs_[index].identity + " <- " + line.substr(0, line.size() - 1));
+    tool.pending += line;
   }
+}
+
+std::string SyncRelay::queued(size_t index) const {
+  const Tool& tool = tools_[index];
+  if (tool.gone) return "";
+  std::string bytes = tool.pending;
+  for (size_t line = tool.next; line <= identities_.size() + 1; ++line) bytes += OpeningLine(index, line);
+  return bytes + log_.substr(tool.log_offset);
 }
 
 void SyncRelay::Attach(size_t index, ExecChannel* channel) {
@@ -25,34 +49,30 @@ void SyncRelay::Attach(size_t index, ExecChannel* channel) {
   Flush(index);
 }
 
-void SyncRelay::Send(size_t index, std::string_view line) {
-  Tool& tool = tools_[index];
-  if (tool.gone) return;
-  if (out_->Enabled(output::Level::kDebug)) {
-    std::string_view shown = line.substr(0, line.size() - (line.ends_with('\n') ? 1 : 0));
-    out_->Log(output::Level::kDebug, refs_[index].identity + " <- " + std::string(shown));
-  }
-  tool.queue.append(line);
-  Flush(index);
-}
-
 void SyncRelay::Flush(size_t index) {
   Tool& tool = tools_[index];
-  if (!tool.channel || !tool.channel->started()) return;
-  size_t sent = 0;
-  while (sent < tool.queue.size()) {
-    size_t taken = tool.channel->Write(std::string_view(tool.queue).substr(sent));
-    if (taken == 0) break;
-    sent += taken;
+  if (tool.gone || !tool.channel || !tool.channel->started()) return;
+  for (;;) {
+    if (tool.pending.empty()) Render(index);
+    if (!tool.pending.empty()) {
+      tool.pending.erase(0, tool.channel->Write(tool.pending));
+      if (!tool.pending.empty()) return;  // The window is full.
+      continue;
+    }
+    if (tool.log_offset < log_.size()) tool.log_offset += tool.channel->Write(std::string_view(log_).substr(tool.log_offset));
+    return;
   }
-  tool.queue.erase(0, sent);
+}
+
+void SyncRelay::FlushAll() {
+  for (size_t i = 0; i < tools_.size(); ++i) Flush(i);
 }
 
 void SyncRelay::Detach(size_t index) {
   tools_[index].gone = true;
   tools_[index].channel = nullptr;
-  tools_[index].queue.clear();
-  tools_[index].queue.shrink_to_fit();
+  tools_[index].pending.clear();
+  tools_[index].pending.shrink_to_fit();
 }
 
 void SyncRelay::CloseAll() {
@@ -77,7 +97,22 @@ bool SyncRelay::OnToolLine(size_t index, std::string_view line) {
     out_->Log(output::Level::kDebug, refs_[index].identity + " -> " + std::string(line));
   }
   std::string relayed = protocol::EncodeSync(prefix_, identities_[index], parsed.text);
-  for (size_t i = 0; i < tools_.size(); ++i) Send(i, relayed);
+  if (out_->Enabled(output::Level::kDebug)) {
+    for (size_t i = 0; i < tools_.size(); ++i) {
+      if (!tools_[i].gone) out_->Log(output::Level::kDebug, refs_[i].identity + " <- " + relayed.substr(0, relayed.size() - 1));
+    }
+  }
+  log_ += relayed;
+  if (!post_) {
+    FlushAll();
+  } else if (!flush_queued_) {
+    flush_queued_ = true;
+    post_([this, alive = alive_] {
+      if (!*alive) return;
+      flush_queued_ = false;
+      FlushAll();
+    });
+  }
   return true;
 }
 

@@ -4,12 +4,22 @@
 // NODE per host with CURRENT on the receiver's own line, START) and every
 // SYNC relayed from any tool to all tools, the sender included, in the one
 // order in which orgalorg received them. Lines a tool's window can't take
-// yet wait in that tool's queue and go out on its next on_writable; a tool
-// that has exited is dropped with its queue. Pure bookkeeping plus
-// Channel::Write; single-threaded like the event loop.
+// yet wait and go out on its next on_writable; a tool that has exited is
+// dropped. Pure bookkeeping plus Channel::Write; single-threaded like the
+// event loop.
+//
+// Memory and writes stay linear in the host count although every tool gets
+// N NODE lines and every SYNC goes to N tools (N * N lines in all): the
+// opening is rendered from the host list a few KiB at a time as the tool's
+// window takes it, and the relayed lines are one shared log with an offset
+// per tool. With `post` (the event loop's Post), a relayed line is written
+// to the tools once per loop pass, so lines that arrive together go out in
+// one write per tool; without it, at once.
 #ifndef ORGALORG_CLUSTER_SYNC_RELAY_H_
 #define ORGALORG_CLUSTER_SYNC_RELAY_H_
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +32,12 @@ namespace cluster {
 class SyncRelay {
  public:
   // `identities` are the hosts' `[user@host:port]`, in host order.
+  using Post = std::function<void(std::function<void()>)>;
   SyncRelay(std::string prefix, std::vector<std::string> identities, output::Output* out,
-            std::vector<output::HostRef> refs);
+            std::vector<output::HostRef> refs, Post post = nullptr);
+  ~SyncRelay() { *alive_ = false; }
+  SyncRelay(const SyncRelay&) = delete;
+  SyncRelay& operator=(const SyncRelay&) = delete;
 
   const std::string& prefix() const { return prefix_; }
 
@@ -42,21 +56,29 @@ class SyncRelay {
   bool OnToolLine(size_t index, std::string_view line);
 
   // Bytes waiting for host `index`'s tool (for tests).
-  const std::string& queued(size_t index) const { return tools_[index].queue; }
+  std::string queued(size_t index) const;
 
  private:
   struct Tool {
     ExecChannel* channel = nullptr;  // Null until the tool's channel exists.
-    std::string queue;                // Bytes not yet taken by the channel.
-    bool gone = false;                // Exited: nothing more is queued.
+    bool gone = false;                // Exited: nothing more is sent.
+    size_t next = 0;         // Next opening line: 0 HELLO, 1..N NODE, N+1 START.
+    std::string pending;     // Opening bytes rendered, not yet taken.
+    size_t log_offset = 0;   // Bytes of log_ taken.
   };
-  void Send(size_t index, std::string_view line);
+  std::string OpeningLine(size_t index, size_t line) const;
+  void Render(size_t index);
+  void FlushAll();
 
   std::string prefix_;
   std::vector<std::string> identities_;
   output::Output* out_;
   std::vector<output::HostRef> refs_;
   std::vector<Tool> tools_;
+  std::string log_;  // Every relayed SYNC line, in order.
+  Post post_;
+  bool flush_queued_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace cluster

@@ -21,6 +21,28 @@ namespace ssh {
 util::Status VerifyHostKey(ssh_session_struct* session, HostKeyPolicy policy,
                            const std::string& host, const std::string& path);
 
+// For the key exchange only, made before the first ssh_connect() call:
+// libssh reads the known_hosts file in every key exchange (to prefer the
+// host key types it knows for the host), which for a file of N hosts makes
+// a run read N * N lines. When the file holds only plain lines (see
+// known_hosts.cc) this hands libssh a file in memory with only the lines
+// naming this host; Restore() (once the key exchange is done, before
+// VerifyHostKey) puts the real path back. Otherwise it does nothing. Not
+// copyable; the session must outlive it.
+class KexKnownHosts {
+ public:
+  explicit KexKnownHosts(ssh_session_struct* session);
+  ~KexKnownHosts();
+  KexKnownHosts(const KexKnownHosts&) = delete;
+  KexKnownHosts& operator=(const KexKnownHosts&) = delete;
+  void Restore();
+
+ private:
+  ssh_session_struct* session_;
+  std::string path_;
+  int fd_ = -1;
+};
+
 }  // namespace ssh
 
 #endif  // ORGALORG_SSH_KNOWN_HOSTS_H_

@@ -98,6 +98,7 @@ void Session::OnTcpConnected(util::StatusOr<int> fd) {
 }
 
 void Session::StartSsh() {
+  kex_known_hosts_ = std::make_unique<KexKnownHosts>(session_);
   int rc = ssh_connect(session_);  // Without our socket: resolves, connects.
   if (rc == SSH_ERROR) return Finish(ConnectError());
   socket_t fd = ssh_get_fd(session_);
@@ -166,6 +167,7 @@ void Session::StepConnect() {
     return Finish(util::Status::Error(
         banner_backoff_.GiveUpText(MillisecondsSince(connect_started_))));
   }
+  kex_known_hosts_->Restore();
   util::Status host_key = VerifyHostKey(session_, options_.host_key_policy,
                                         options_.host,
                                         options_.known_hosts_path);
@@ -290,6 +292,7 @@ void Session::ResetAttempt() {
   watch_ = 0;
   interest_ = 0;
   authenticator_.reset();
+  kex_known_hosts_.reset();
   if (event_ != nullptr) {
     if (session_ != nullptr) ssh_event_remove_session(event_, session_);
     ssh_event_free(event_);

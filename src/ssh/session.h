@@ -62,6 +62,7 @@ struct ssh_event_struct;
 namespace ssh {
 
 class Authenticator;
+class KexKnownHosts;
 
 class Session {
  public:
@@ -155,6 +156,7 @@ class Session {
   ssh_session_struct* session_ = nullptr;
   ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.
   std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<KexKnownHosts> kex_known_hosts_;  // During the key exchange.
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
   EventLoop::TimerId timer_ = 0;

@@ -1,0 +1,178 @@
+#include "spawn.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+namespace fleet {
+namespace {
+
+constexpr const char* kRunMount = "/run/orgalorg";
+
+struct SpawnArgs {
+  bool mount = false;
+  const char* run_source;
+  const char* tmp_source;
+  const char* home;
+  int in, out, err;  // The child's ends.
+  char* const* argv;
+  char* const* envp;
+};
+
+// Runs in the vfork child, on its thread's stack, sharing memory until
+// execve: only system calls, no allocation.
+int ChildMain(void* raw) {
+  auto* a = static_cast<SpawnArgs*>(raw);
+  if (a->mount) {
+    if (unshare(CLONE_NEWNS) != 0) _exit(125);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(125);
+    if (mount(a->run_source, kRunMount, nullptr, MS_BIND, nullptr) != 0) _exit(125);
+    if (mount(a->tmp_source, "/tmp", nullptr, MS_BIND, nullptr) != 0) _exit(125);
+  }
+  if (chdir(a->home) != 0) _exit(125);
+  if (dup2(a->in, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0) _exit(125);
+  setsid();
+  setpriority(PRIO_PROCESS, 0, 0);  // The simulator may run at a higher priority than its hosts' commands.
+  for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execve("/bin/sh", a->argv, a->envp);
+  _exit(127);
+}
+
+bool MakeDir(const std::string& path, mode_t mode, std::string* error) {
+  if (mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return true;
+  *error = "can't make " + path + ": " + strerror(errno);
+  return false;
+}
+
+}  // namespace
+
+std::string HostDirectory(const std::string& root, const std::string& addr, std::string* error) {
+  std::string dir = root + "/" + addr;
+  struct stat st;
+  if (stat((dir + "/tmp/home").c_str(), &st) == 0) return dir;
+  // /tmp of a host is world-writable and sticky, like a real /tmp.
+  if (!MakeDir(root, 0755, error) || !MakeDir(dir, 0755, error) || !MakeDir(dir + "/run", 0755, error) ||
+      !MakeDir(dir + "/tmp", 01777, error) || chmod((dir + "/tmp").c_str(), 01777) != 0 ||
+      !MakeDir(dir + "/tmp/home", 0700, error)) {
+    return "";
+  }
+  return dir;
+}
+
+bool PrepareIsolation(Isolation isolation, std::string* error) {
+  if (isolation != Isolation::kMount) return true;
+  return MakeDir(kRunMount, 0755, error);
+}
+
+bool MakePipes(Child* ours, SpawnJob* job, std::string* error) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + strerror(errno);
+    return false;
+  }
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    close(in[0]), close(in[1]);
+    *error = std::string("pipe: ") + strerror(errno);
+    return false;
+  }
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+    *error = std::string("pipe: ") + strerror(errno);
+    return false;
+  }
+  ours->in = in[1], ours->out = out[0], ours->err = err[0];
+  for (int fd : {ours->in, ours->out, ours->err}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  job->in = in[0], job->out = out[1], job->err = err[1];
+  return true;
+}
+
+pid_t RunJob(const SpawnJob& job, std::string* error) {
+  bool mount = job.isolation == Isolation::kMount;
+  std::string run = job.host_dir + "/run", tmp = job.host_dir + "/tmp";
+  std::string home = mount ? "/tmp/home" : job.host_dir + "/tmp/home";
+  std::string home_env = "HOME=" + home, tmp_env = "TMPDIR=" + (mount ? std::string("/tmp") : home);
+  const char* argv[] = {"sh", "-c", job.command.c_str(), nullptr};
+  const char* envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        home_env.c_str(), tmp_env.c_str(), "SHELL=/bin/sh", "USER=root", "LOGNAME=root", nullptr};
+  SpawnArgs args{mount, run.c_str(), tmp.c_str(), home.c_str(), job.in, job.out, job.err,
+                 const_cast<char* const*>(argv), const_cast<char* const*>(envp)};
+  // Its own stack per thread: a vfork child runs on it while its parent
+  // thread waits; the other threads go on.
+  constexpr size_t kStackBytes = 64 * 1024;
+  thread_local std::unique_ptr<char[]> stack(new char[kStackBytes]);
+  pid_t pid = clone(ChildMain, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int saved = errno;
+  close(job.in), close(job.out), close(job.err);
+  if (pid < 0) *error = std::string("clone: ") + strerror(saved);
+  return pid;
+}
+
+Spawner::Spawner(int threads) {
+  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+Spawner::~Spawner() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+  close(wake_);
+}
+
+void Spawner::Submit(SpawnJob job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+}
+
+std::vector<SpawnResult> Spawner::TakeResults() {
+  uint64_t count;
+  while (read(wake_, &count, sizeof count) > 0) {
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(results_, {});
+}
+
+void Spawner::Work() {
+  for (;;) {
+    SpawnJob job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    auto started = std::chrono::steady_clock::now();
+    SpawnResult result{job.token, -1, {}, 0};
+    result.pid = RunJob(job, &result.error);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      results_.push_back(std::move(result));
+    }
+    uint64_t one = 1;
+    (void)!write(wake_, &one, sizeof one);
+  }
+}
+
+}  // namespace fleet
