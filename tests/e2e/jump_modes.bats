@@ -118,8 +118,9 @@ on_a_tty() {
   [[ $stderr == *"$H1 err orgc1"* ]]
   [[ $stderr == *"$H3 err orgc3"* ]]
   [[ $stderr == *"commands are failed on 2 out of 3 nodes"* ]]
-  [[ $stderr == *"$H2"*"3"* ]]
-  [[ $stderr == *"$H3"*"4"* ]]
+  [[ $stderr == *"$H2: exit code 3"* ]]
+  [[ $stderr == *"$H3: exit code 4"* ]]
+  [[ $stderr != *"$H1: exit code"* ]]
   # All of them succeeding: exit 0, nothing on stderr.
   run --separate-stderr "$ORGALORG" -y -J "$H0" "${HIDDEN[@]}" -C -- 'echo ok'
   [ "$status" -eq 0 ]
