@@ -280,7 +280,9 @@ void Session::Lose(util::Status reason) {
   if (state_ != State::kReady) return;
   if (const JumpHost* hop = via_ != nullptr ? via_->failed_hop() : nullptr) {
     reason = util::Status::Error("connection to jump host " + hop->identity() + " lost");
-    if (hop->failure() != nullptr) reason.AddCause(*hop->failure());
+    std::string why = hop->failure()->message();  // "connection lost: <why>"
+    if (why.rfind("connection lost: ", 0) == 0) why.erase(0, 17);
+    reason.AddCause(util::Status::Error(why));
   }
   std::weak_ptr<char> alive = alive_;
   state_ = State::kClosed;
