@@ -36,6 +36,7 @@ bool Channel::Open() {
   libssh_callbacks_->userdata = this;
   libssh_callbacks_->channel_data_function = &Channel::OnData;
   libssh_callbacks_->channel_close_function = &Channel::OnClose;
+  libssh_callbacks_->channel_eof_function = &Channel::OnEof;
   libssh_callbacks_->channel_exit_status_function = &Channel::OnExitStatus;
   libssh_callbacks_->channel_exit_signal_function = &Channel::OnExitSignal;
   ssh_set_channel_callbacks(channel_, libssh_callbacks_.get());
@@ -222,6 +223,13 @@ int Channel::OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
   (is_stderr ? self->stderr_buffer_ : self->stdout_buffer_)
       .append(static_cast<const char*>(data), len);
   return static_cast<int>(len);
+}
+
+void Channel::OnEof(ssh_session_struct*, ssh_channel_struct*, void* userdata) {
+  // A forward's peer sends EOF when its TCP connection ended (a target that
+  // went away), and OpenSSH sends CLOSE only once we close too: the end.
+  auto* self = static_cast<Channel*>(userdata);
+  if (!self->forward_host_.empty()) self->remote_closed_ = true;
 }
 
 void Channel::OnClose(ssh_session_struct*, ssh_channel_struct*,

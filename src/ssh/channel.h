@@ -18,7 +18,8 @@
 //    never buffering beyond it; received data is handed over per read.
 //  * A forward channel (Session::OpenForward, `direct-tcpip`) carries a TCP
 //    stream instead of a command: on_stdout gets the stream, Write() sends,
-//    CloseStdin() sends EOF, on_exit(-1, reason) reports its end. Its reader
+//    CloseStdin() sends EOF, on_exit(-1, reason) reports its end (the
+//    peer's EOF or CLOSE, or a failure). Its reader
 //    may Hold() incoming data: libssh then keeps it, the peer's window is
 //    not refilled, and Resume(limit) collects up to `limit` bytes of it at a
 //    time (back-pressure). libssh 0.10 grants windows of 1,280,000 bytes
@@ -115,6 +116,7 @@ class Channel {
   static int OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
                     uint32_t len, int is_stderr, void* userdata);
   static void OnClose(ssh_session_struct*, ssh_channel_struct*, void* userdata);
+  static void OnEof(ssh_session_struct*, ssh_channel_struct*, void* userdata);
   static void OnExitStatus(ssh_session_struct*, ssh_channel_struct*,
                            int status, void* userdata);
   static void OnExitSignal(ssh_session_struct*, ssh_channel_struct*,
