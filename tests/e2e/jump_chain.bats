@@ -242,7 +242,7 @@ upload_with_a_stopped_host() {  # I_A I_B [J]
     [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == "sshd: $U"* ]] && kill -STOP "$pid"
   done
   wait_run
-  for pid in $(ip netns pids "orgc$2"); do kill -CONT "$pid" 2>/dev/null; done
+  for pid in $(ip netns pids "orgc$2"); do kill -CONT "$pid" 2>/dev/null || true; done
   [ "$status" -eq 1 ]
   err_has "$(host_ip "$2")"
   RSS_KB=$(tail -n 1 "$BATS_TEST_TMPDIR/rss")
