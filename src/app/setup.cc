@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <iostream>
 
 #include "app/host_setup.h"
@@ -21,6 +22,8 @@
 #include "cluster/exit_summary.h"
 #include "hosts/host_list.h"
 #include "ssh/jump_host.h"
+#include "ssh/jump_router.h"
+#include "ssh/jump_spec.h"
 #include "ssh/key_ring.h"
 #include "ssh/random_pool.h"
 #include "ssh/resolver.h"
@@ -69,7 +72,8 @@ RunContext::RunContext(const cli::Options& options, output::Output* out, HostLed
 RunContext::~RunContext() {
   out_->SetRedrawScheduler(nullptr);
   Unlock();
-  nodes_.clear();  // Sessions go before the loop they use.
+  nodes_.clear();  // Sessions go before the loop they use,
+  jump_router_.reset();  // and before the jump hosts they go through.
   if (signal_fd_ >= 0) close(signal_fd_);
   if (password_) util::Scrub(&*password_);
 }
@@ -145,32 +149,58 @@ util::Status RunContext::Connect() {
   base.connect_timeout = std::chrono::milliseconds(options_.conn_timeout_ms);
   base.keep_alive = std::chrono::milliseconds(options_.keep_alive_ms);
   base.dead_after = std::chrono::milliseconds(options_.recv_timeout_ms);
-  std::shared_ptr<ssh::JumpHost> jump;
   if (!options_.jump.empty()) {
-    ssh::SessionOptions jump_options = base;
-    jump_options.user.reset();  // As with OpenSSH's -J: not -u's user.
-    util::Status parsed = ssh::ParseJumpSpec(options_.jump, &jump_options);
-    if (!parsed.ok()) return parsed;
-    jump = std::make_shared<ssh::JumpHost>(&loop_, std::move(jump_options));
-    ssh::JumpHost::Route(jump, &base);
+    util::StatusOr<ssh::JumpChain> chain = ssh::ParseJumpChain(options_.jump);
+    if (!chain.ok()) return chain.status();
+    base.jump = std::move(*chain);
   }
+  ssh::SessionOptions hop_base = base;
+  hop_base.user.reset();  // As with OpenSSH's -J: not -u's user.
+  jump_router_ = std::make_unique<ssh::JumpRouter>(&loop_, std::move(hop_base));
+  base.jump_router = jump_router_.get();
 
   util::StatusOr<size_t> connected = cluster::ConnectAll(&loop_, &nodes_, base, options_.threads, stop_, out_);
   if (!connected.ok()) return connected.status();
   if (stop_.requested()) return util::Status::Error("interrupted");
-  size_t failed = *connected;
-  if (failed == 0) return util::Status::Ok();
-  if (jump && jump->failure()) return JumpHostFailed(*jump);
+  if (*connected == 0) return util::Status::Ok();
+  return ConnectFailed(*connected);
+}
 
+util::Status RunContext::ConnectFailed(size_t failed) {
+  // Hosts that failed because a jump host did: one message per jump host.
+  std::vector<const ssh::JumpHost*> jumps;
+  std::map<const ssh::JumpHost*, size_t> behind;
+  for (cluster::Node& node : nodes_) {
+    if (node.connected()) continue;
+    ledger_->Fail(node.ref.display, node.error);
+    if (node.failed_jump_host != nullptr && behind[node.failed_jump_host]++ == 0) {
+      jumps.push_back(node.failed_jump_host);
+    }
+  }
+  auto jump_error = [&](const ssh::JumpHost* jump, const char* format) {
+    return util::Status::Error(fmt::format(fmt::runtime(format), jump->identity(), behind[jump]))
+        .AddCause(*jump->failure());
+  };
+  if (!options_.no_conn_fail && jumps.size() == 1 && behind[jumps[0]] == failed) {
+    return jump_error(jumps[0], "can't connect to jump host {}, so to none of the {} nodes behind it");
+  }
   util::Status summary = util::Status::Error(
       failed == nodes_.size() ? "can't connect to any of " + std::to_string(nodes_.size()) + " nodes"
                               : "can't connect to " + std::to_string(failed) + " out of " +
                                     std::to_string(nodes_.size()) + " nodes");
+  for (const ssh::JumpHost* jump : jumps) {
+    if (options_.no_conn_fail) {
+      out_->Warning(jump_error(jump, "skipping the {1} nodes behind jump host {0}"));
+    } else {
+      summary.AddCause(jump_error(jump, "can't connect to jump host {}, so to none of the {} nodes behind it"));
+    }
+  }
   cluster::Nodes good;
   for (cluster::Node& node : nodes_) {
-    if (!node.connected()) ledger_->Fail(node.ref.display, node.error);
     if (node.connected()) {
       good.push_back(std::move(node));
+    } else if (node.failed_jump_host != nullptr) {
+      continue;  // Reported above.
     } else if (options_.no_conn_fail) {
       out_->Warning(node.error.Wrap("skipping unreachable node " + node.ref.display));
     } else {
@@ -181,16 +211,6 @@ util::Status RunContext::Connect() {
   nodes_ = std::move(good);
   if (nodes_.empty()) return summary;
   return util::Status::Ok();
-}
-
-// Every node is behind the failed jump host: one message for them all.
-util::Status RunContext::JumpHostFailed(const ssh::JumpHost& jump) {
-  for (cluster::Node& node : nodes_) {
-    if (!node.connected()) ledger_->Fail(node.ref.display, node.error);
-  }
-  return util::Status::Error(fmt::format("can't connect to jump host {}, so to none of the {} nodes behind it",
-                                         jump.identity(), nodes_.size()))
-      .AddCause(*jump.failure());
 }
 
 util::Status RunContext::Lock() {

@@ -20,7 +20,7 @@
 #include "util/status.h"
 
 namespace ssh {
-class JumpHost;
+class JumpRouter;
 }  // namespace ssh
 
 namespace app {
@@ -41,8 +41,10 @@ class RunContext {
   // Connects to every host. Failed hosts end the run with an error naming
   // each, unless -w: then they are warned about and dropped.
   util::Status Connect();
-  // Connect()'s error when the jump host (-J) itself failed.
-  util::Status JumpHostFailed(const ssh::JumpHost& jump);
+  // Connect()'s end when `failed` hosts could not be connected: an error
+  // naming each (one per failed jump host, with the count of hosts behind
+  // it), or with -w warnings and the failed hosts dropped.
+  util::Status ConnectFailed(size_t failed);
   // Takes the cluster lock (unless -y) and starts its heartbeat. A lost
   // heartbeat stops the run (kHeartbeatLost); End() reports its cause.
   util::Status Lock();
@@ -85,6 +87,7 @@ class RunContext {
   HostLedger* ledger_;
   loop::EventLoop loop_;
   cluster::Nodes nodes_;
+  std::unique_ptr<ssh::JumpRouter> jump_router_;  // -J and ProxyJump.
   std::optional<std::string> password_;
   std::unique_ptr<cluster::ClusterLock> lock_;
   int signal_fd_ = -1;

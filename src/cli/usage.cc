@@ -38,7 +38,10 @@ Hosts:
                         starts with / or ./ (repeatable).
   -s --read-stdin       Also read hosts from stdin, one per line.
   -J --jump <host>      Reach every host through the jump host
-                        [user@]host[:port] over one connection to it.
+                        [user@]host[:port] over one connection to it, or
+                        through a chain of them: a,b (as ssh -J). Without
+                        it, ProxyJump lines of ~/.ssh/config are served
+                        the same way.
 
 Authentication:
   -k --key <file>       Private key [default: ssh-agent, then ~/.ssh/id_*].

@@ -57,11 +57,14 @@ class Connector {
     ++finished_;
     if (status.ok()) {
       node.ref.identity = node.session->identity();
+      std::string route = node.session->route();
       out_->Log(output::Level::kDebug,
-                fmt::format("connected to {} {} in {} ms ({})", node.ref.display, node.ref.identity,
-                            loop::MillisecondsSince(started), node.session->details()));
+                fmt::format("connected to {} {}{} in {} ms ({})", node.ref.display, node.ref.identity,
+                            route.empty() ? "" : " via " + route, loop::MillisecondsSince(started),
+                            node.session->details()));
     } else {
       node.error = status.Wrap("can't connect to " + node.ref.display);
+      node.failed_jump_host = node.session->blocked_by();
       ++failed_;
       // Released later, outside the session's own callback.
       loop_->Post([&node]() { node.Disconnect(); });

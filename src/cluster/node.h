@@ -12,6 +12,10 @@
 #include "ssh/session.h"
 #include "util/status.h"
 
+namespace ssh {
+class JumpHost;
+}  // namespace ssh
+
 namespace cluster {
 
 struct Node {
@@ -21,6 +25,9 @@ struct Node {
   // Starts commands on `session` (in unit tests: a fake, without session).
   std::unique_ptr<ExecHost> exec;
   util::Status error;                     // Why this host failed, if it did.
+  // Set when the host could not be connected because a jump host on its
+  // route failed: that jump host (owned by the run's ssh::JumpRouter).
+  const ssh::JumpHost* failed_jump_host = nullptr;
 
   bool connected() const { return exec && exec->connected(); }
   // Drops the connection (the exec host first: it uses the session).

@@ -36,6 +36,7 @@ bool Channel::Open() {
   libssh_callbacks_->userdata = this;
   libssh_callbacks_->channel_data_function = &Channel::OnData;
   libssh_callbacks_->channel_close_function = &Channel::OnClose;
+  libssh_callbacks_->channel_eof_function = &Channel::OnEof;
   libssh_callbacks_->channel_exit_status_function = &Channel::OnExitStatus;
   libssh_callbacks_->channel_exit_signal_function = &Channel::OnExitSignal;
   ssh_set_channel_callbacks(channel_, libssh_callbacks_.get());
@@ -187,16 +188,24 @@ void Channel::Release() {
   channel_ = nullptr;
 }
 
-void Channel::Resume() {
-  held_ = false;
-  if (channel_ == nullptr || session_ == nullptr) return;
-  // What libssh kept while held: at most our receive window (read calls
+bool Channel::Resume(size_t limit) {
+  if (channel_ == nullptr || session_ == nullptr) {
+    held_ = false;
+    return true;
+  }
+  // What libssh kept while held, a bounded part at a time (read calls
   // refill the peer's window).
   char chunk[16384];
-  int n;
-  while ((n = ssh_channel_read_nonblocking(channel_, chunk, sizeof chunk, 0)) > 0) {
+  size_t taken = 0;
+  int n = 1;
+  while (taken < limit &&
+         (n = ssh_channel_read_nonblocking(channel_, chunk,
+                                           static_cast<uint32_t>(std::min(sizeof chunk, limit - taken)),
+                                           0)) > 0) {
     stdout_buffer_.append(chunk, static_cast<size_t>(n));
+    taken += static_cast<size_t>(n);
   }
+  held_ = ssh_channel_poll(channel_, 0) > 0;
   // Reading may have made libssh take other packets off the socket, for
   // any channel, with no readable event to come: pump the whole session.
   Session* session = session_;
@@ -204,6 +213,7 @@ void Channel::Resume() {
   session_->loop_->Post([session, session_alive] {
     if (!session_alive.expired() && session->connected()) session->StepReady(false);
   });
+  return !held_;
 }
 
 int Channel::OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
@@ -213,6 +223,13 @@ int Channel::OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
   (is_stderr ? self->stderr_buffer_ : self->stdout_buffer_)
       .append(static_cast<const char*>(data), len);
   return static_cast<int>(len);
+}
+
+void Channel::OnEof(ssh_session_struct*, ssh_channel_struct*, void* userdata) {
+  // A forward's peer sends EOF when its TCP connection ended (a target that
+  // went away), and OpenSSH sends CLOSE only once we close too: the end.
+  auto* self = static_cast<Channel*>(userdata);
+  if (!self->forward_host_.empty()) self->remote_closed_ = true;
 }
 
 void Channel::OnClose(ssh_session_struct*, ssh_channel_struct*,

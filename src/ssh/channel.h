@@ -18,9 +18,12 @@
 //    never buffering beyond it; received data is handed over per read.
 //  * A forward channel (Session::OpenForward, `direct-tcpip`) carries a TCP
 //    stream instead of a command: on_stdout gets the stream, Write() sends,
-//    CloseStdin() sends EOF, on_exit(-1, reason) reports its end. Its reader
+//    CloseStdin() sends EOF, on_exit(-1, reason) reports its end (the
+//    peer's EOF or CLOSE, or a failure). Its reader
 //    may Hold() incoming data: libssh then keeps it, the peer's window is
-//    not refilled, and Resume() collects it later (back-pressure).
+//    not refilled, and Resume(limit) collects up to `limit` bytes of it at a
+//    time (back-pressure). libssh 0.10 grants windows of 1,280,000 bytes
+//    and nothing smaller, so a held channel may keep up to that much.
 //  * A Channel must not outlive its EventLoop; it may outlive its Session
 //    (it is then detached and inert).
 #ifndef ORGALORG_SSH_CHANNEL_H_
@@ -77,7 +80,10 @@ class Channel {
   void Close();
   // Forward channels: stop / restart taking data from the peer.
   void Hold() { held_ = true; }
-  void Resume();
+  // Takes up to `limit` held bytes (delivered through on_stdout later);
+  // returns true when nothing is left held (the channel then delivers as
+  // usual), false when it stays held with more to collect.
+  bool Resume(size_t limit);
 
   bool started() const { return state_ == State::kRunning; }
   bool finished() const { return state_ == State::kDone; }
@@ -110,6 +116,7 @@ class Channel {
   static int OnData(ssh_session_struct*, ssh_channel_struct*, void* data,
                     uint32_t len, int is_stderr, void* userdata);
   static void OnClose(ssh_session_struct*, ssh_channel_struct*, void* userdata);
+  static void OnEof(ssh_session_struct*, ssh_channel_struct*, void* userdata);
   static void OnExitStatus(ssh_session_struct*, ssh_channel_struct*,
                            int status, void* userdata);
   static void OnExitSignal(ssh_session_struct*, ssh_channel_struct*,

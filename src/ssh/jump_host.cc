@@ -11,10 +11,9 @@ JumpHost::~JumpHost() {
   tunnels_.clear();  // Before the session their channels live on.
 }
 
-void JumpHost::Route(const std::shared_ptr<JumpHost>& jump, SessionOptions* options) {
-  options->tunnel = [jump](const std::string& host, int port, Tunnel::OpenedCallback done) {
-    jump->OpenTunnel(host, port, std::move(done));
-  };
+std::string JumpHost::Route() const {
+  std::string before = session_.route();
+  return before.empty() ? identity() : before + "," + identity();
 }
 
 void JumpHost::OpenTunnel(const std::string& host, int port, Tunnel::OpenedCallback done) {
@@ -23,9 +22,7 @@ void JumpHost::OpenTunnel(const std::string& host, int port, Tunnel::OpenedCallb
     case State::kIdle:
       state_ = State::kConnecting;
       session_.SetOnDisconnect([this](util::Status reason) {
-        state_ = State::kFailed;
-        cause_ = reason;
-        error_ = reason.Wrap("jump host " + session_.identity());
+        Fail(std::move(reason));
         auto tunnels = std::move(tunnels_);  // Each closes its target's socket.
         tunnels.clear();
       });
@@ -44,11 +41,21 @@ void JumpHost::OpenTunnel(const std::string& host, int port, Tunnel::OpenedCallb
   }
 }
 
+void JumpHost::Fail(util::Status cause) {
+  state_ = State::kFailed;
+  cause_ = std::move(cause);
+  // Behind a hop that failed first: that hop is the one to name.
+  const JumpHost* before = session_.blocked_by();
+  if (before == nullptr && session_.via() != nullptr) before = session_.via()->failed_hop();
+  failed_hop_ = before != nullptr ? before : this;
+  error_ = failed_hop_ == this ? cause_.Wrap("jump host " + identity()) : failed_hop_->error_;
+}
+
 void JumpHost::OnConnected(util::Status status) {
-  state_ = status.ok() ? State::kReady : State::kFailed;
-  if (!status.ok()) {
-    cause_ = status;
-    error_ = status.Wrap("jump host " + session_.identity());
+  if (status.ok()) {
+    state_ = State::kReady;
+  } else {
+    Fail(status);
   }
   std::vector<Request> waiting = std::move(waiting_);
   waiting_.clear();
@@ -83,36 +90,6 @@ void JumpHost::Drop(Tunnel* tunnel) {
   auto it = std::find_if(tunnels_.begin(), tunnels_.end(),
                          [tunnel](const std::unique_ptr<Tunnel>& t) { return t.get() == tunnel; });
   if (it != tunnels_.end()) tunnels_.erase(it);
-}
-
-util::Status ParseJumpSpec(const std::string& spec, SessionOptions* options) {
-  if (spec.empty()) return util::Status::Error("empty jump host");
-  if (spec.find(',') != std::string::npos) {
-    return util::Status::Error("jump host " + spec + ": only one hop is supported");
-  }
-  std::string rest = spec;
-  size_t at = rest.rfind('@');
-  if (at != std::string::npos) {
-    if (at == 0) return util::Status::Error("jump host " + spec + ": empty user");
-    options->user = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-  }
-  size_t colon = rest.rfind(':');
-  if (colon != std::string::npos && rest.find(':') == colon) {
-    std::string port = rest.substr(colon + 1);
-    int value = 0;
-    bool digits = !port.empty() && port.size() <= 5 &&
-                  std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) value = std::stoi(port);
-    if (!digits || value < 1 || value > 65535) {
-      return util::Status::Error("jump host " + spec + ": bad port '" + port + "'");
-    }
-    options->port = value;
-    rest = rest.substr(0, colon);
-  }
-  if (rest.empty()) return util::Status::Error("jump host " + spec + ": empty host");
-  options->host = rest;
-  return util::Status::Ok();
 }
 
 }  // namespace ssh

@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 
 #include "ssh/authenticator.h"
+#include "ssh/jump_host.h"
+#include "ssh/jump_router.h"
+#include "ssh/jump_spec.h"
 #include "ssh/known_hosts.h"
 #include "ssh/ssh_config.h"
 
@@ -37,7 +40,8 @@ Session::~Session() {
 util::Status Session::Configure() {
   session_ = ssh_new();
   if (session_ == nullptr) return util::Status::Error("out of memory");
-  util::Status status = ConfigureSession(session_, &options_, std::getenv("HOME"), LocalUser());
+  util::Status status =
+      ConfigureSession(session_, &options_, std::getenv("HOME"), LocalUser(), &config_jump_);
   if (!status.ok()) return status;
   SshTarget target = ReadTarget(session_, options_.host);
   if (target.user) identity_ = SessionIdentity(*target.user, options_.host, target.port);
@@ -67,13 +71,10 @@ void Session::Attempt() {
   util::Status status = Configure();
   if (!status.ok()) return Finish(status);
   SshTarget target = ReadTarget(session_, options_.host);
+  util::StatusOr<JumpChain> chain = JumpRoute();
+  if (!chain.ok()) return Finish(chain.status());
+  if (!chain->empty()) return ConnectThrough(*chain, target.name, target.port);
   std::weak_ptr<char> alive = alive_;
-  if (options_.tunnel) {
-    return options_.tunnel(target.name, target.port, [this, alive](util::StatusOr<int> fd) {
-      if (!alive.expired()) return OnTcpConnected(std::move(fd));
-      if (fd.ok()) close(*fd);  // Gone meanwhile: the tunnel sees EOF and ends.
-    });
-  }
   if (!options_.resolver || target.proxied) return StartSsh();
   if (!connector_) connector_ = std::make_unique<TcpConnector>(loop_, options_.resolver.get());
   // A retry reuses the addresses found the first time.
@@ -81,6 +82,34 @@ void Session::Attempt() {
     if (!alive.expired()) OnTcpConnected(std::move(fd));
   });
 }
+
+util::StatusOr<JumpChain> Session::JumpRoute() const {
+  if (options_.jump) return *options_.jump;
+  if (!config_jump_) return JumpChain{};
+  util::StatusOr<JumpChain> chain = ParseJumpChain(*config_jump_);
+  if (!chain.ok()) return chain.status().Wrap("ProxyJump " + *config_jump_ + " in the ssh config");
+  return chain;
+}
+
+void Session::ConnectThrough(const JumpChain& chain, const std::string& host, int port) {
+  if (options_.jump_router == nullptr) {
+    return Finish(util::Status::Error("can't go through jump host " + JumpChainText(chain) + " here"));
+  }
+  util::StatusOr<JumpHost*> hop = options_.jump_router->Hop(chain, this);
+  if (!hop.ok()) return Finish(hop.status());
+  via_ = *hop;
+  std::weak_ptr<char> alive = alive_;
+  (*hop)->OpenTunnel(host, port, [this, alive](util::StatusOr<int> fd) {
+    if (alive.expired()) {
+      if (fd.ok()) close(*fd);  // Gone meanwhile: the tunnel sees EOF and ends.
+      return;
+    }
+    if (!fd.ok()) blocked_by_ = via_->failed_hop();
+    OnTcpConnected(std::move(fd));
+  });
+}
+
+std::string Session::route() const { return via_ != nullptr ? via_->Route() : ""; }
 
 void Session::OnTcpConnected(util::StatusOr<int> fd) {
   if (session_ == nullptr || state_ != State::kConnecting) {  // Late: we gave up.
@@ -251,6 +280,12 @@ bool Session::PumpChannels(bool lost) {
 
 void Session::Lose(util::Status reason) {
   if (state_ != State::kReady) return;
+  if (const JumpHost* hop = via_ != nullptr ? via_->failed_hop() : nullptr) {
+    reason = util::Status::Error("connection to jump host " + hop->identity() + " lost");
+    std::string why = hop->failure()->message();  // "connection lost: <why>"
+    if (why.rfind("connection lost: ", 0) == 0) why.erase(0, 17);
+    reason.AddCause(util::Status::Error(why));
+  }
   std::weak_ptr<char> alive = alive_;
   state_ = State::kClosed;
   std::vector<std::pair<Channel*, std::weak_ptr<char>>> snapshot;

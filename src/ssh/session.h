@@ -6,10 +6,12 @@
 //    without blocking, except for a passphrase prompt, if any. With a
 //    Resolver in the options the name is looked up off the loop thread and
 //    the TCP connection is made here (each address in turn); without one,
-//    or with a ProxyCommand, libssh does both (its lookup blocks). With a
-//    tunnel in the options (a jump host, see jump_host.h) the connection
-//    is the socket the tunnel gives instead. The caller bounds how many
-//    handshakes are in flight (-d).
+//    or with a ProxyCommand, libssh does both (its lookup blocks). Behind
+//    jump hosts (options.jump, else the config's ProxyJump; see
+//    jump_router.h) the connection is a socket tunnelled through the last
+//    hop instead, and no ProxyCommand runs. The caller bounds how many
+//    handshakes are in flight (-d); a tunnel's channel open is part of
+//    the handshake.
 //  * A server that closes the connection before sending its SSH banner
 //    (sshd's MaxStartups refusing handshakes beyond its limit) is tried
 //    again after a growing, jittered pause (50 ms doubling, at most 1 s)
@@ -23,6 +25,8 @@
 //    callbacks. If the connection dies (reset, EOF, no answer to
 //    keep-alives within dead_after), every running channel gets
 //    on_exit(-1, reason) and then on_disconnect(reason) is called once.
+//    When it died because a jump host on its route was lost, the reason
+//    names that jump host: "connection to jump host [u@b:22] lost".
 //  * The owner may destroy the Session from inside any callback. Channels
 //    still alive are detached (inert) when the session is destroyed.
 //  * Single-threaded: use only from the loop's thread. The loop must outlive
@@ -63,6 +67,7 @@ namespace ssh {
 
 class Authenticator;
 class KexKnownHosts;
+class JumpHost;
 
 class Session {
  public:
@@ -102,6 +107,14 @@ class Session {
   const SessionOptions& options() const { return options_; }
   // Once connected: "<kex>, <cipher>, <auth method>" for logs.
   const std::string& details() const { return details_; }
+  // The jump host the connection goes through (the last hop), else null.
+  const JumpHost* via() const { return via_; }
+  // The jump hosts on the way, in order: "[u@a:22],[u@b:22]"; empty when
+  // direct.
+  std::string route() const;
+  // When the handshake failed because a jump host on the route failed:
+  // that jump host (the hop that failed by itself), else null.
+  const JumpHost* blocked_by() const { return blocked_by_; }
 
  private:
   // Channels reach their session for the registry (RemoveChannel), the
@@ -114,6 +127,9 @@ class Session {
   // One handshake attempt: configure libssh, then resolve + TCP connect
   // (with a resolver) or let libssh connect.
   void Attempt();
+  // The jump hosts to go through: options_.jump, else the config's.
+  util::StatusOr<JumpChain> JumpRoute() const;
+  void ConnectThrough(const JumpChain& chain, const std::string& host, int port);
   void OnTcpConnected(util::StatusOr<int> fd);
   void StartSsh();  // The TCP connection (if ours) is up: SSH handshake.
   // After the server closed before its banner: schedules Attempt() again
@@ -152,6 +168,9 @@ class Session {
   std::shared_ptr<KeyRing> key_ring_;
   std::string identity_;
   std::string details_;
+  std::optional<std::string> config_jump_;  // ProxyJump from the ssh config.
+  const JumpHost* via_ = nullptr;
+  const JumpHost* blocked_by_ = nullptr;
   State state_ = State::kIdle;
   ssh_session_struct* session_ = nullptr;
   ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.

@@ -16,8 +16,19 @@
 
 namespace ssh {
 
+class JumpRouter;
 class KeyRing;
 class Resolver;
+
+// One jump host as written (-J, ProxyJump): unset user and port come from
+// ~/.ssh/config for that host, or the defaults.
+struct JumpSpec {
+  std::optional<std::string> user;
+  std::string host;
+  std::optional<int> port;
+};
+// Jump hosts in order, the last one next to the target (OpenSSH's -J).
+using JumpChain = std::vector<JumpSpec>;
 
 // What to do with the server's host key.
 enum class HostKeyPolicy {
@@ -48,13 +59,14 @@ struct SessionOptions {
   // Looks host names up off the loop thread; null: libssh resolves and
   // connects by itself (blocking on the name lookup).
   std::shared_ptr<Resolver> resolver;
-  // Set: the connection to the host runs over the socket this gives (a
-  // jump host's tunnel) for the host's resolved name and port, instead of
-  // a TCP connection (or a ProxyCommand). It calls back with the socket,
-  // which the session then owns, or an error; never from inside the call.
-  std::function<void(const std::string& host, int port,
-                     std::function<void(util::StatusOr<int>)> done)>
-      tunnel;
+  // Jump hosts to go through. Unset: the host's ProxyJump in the ssh
+  // config decides (none: direct). Set: this chain whatever the config
+  // says (-J, or the hops before this one in a chain); empty: direct.
+  std::optional<JumpChain> jump;
+  // Connects through jump hosts (one connection per distinct hop for the
+  // run, see jump_router.h); null: a host behind a jump host fails. Not
+  // owned: it outlives every session of the run.
+  JumpRouter* jump_router = nullptr;
   bool use_agent = true;                 // Try SSH_AUTH_SOCK when set.
   std::optional<std::string> password;   // -p; tried after the keys.
   std::string known_hosts_path;          // Usually ~/.ssh/known_hosts.

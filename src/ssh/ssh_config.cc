@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "ssh/jump_spec.h"
+
 namespace ssh {
 namespace {
 
@@ -46,6 +48,16 @@ void AddConfigIdentity(ssh_session session, std::vector<std::string>* files,
   }
 }
 
+// Takes a ProxyJump's ProxyCommand (see jump_spec.h) out of `session`.
+std::optional<std::string> TakeProxyJump(ssh_session session) {
+  char* command = nullptr;
+  if (ssh_options_get(session, SSH_OPTIONS_PROXYCOMMAND, &command) != SSH_OK) return std::nullopt;
+  std::optional<std::string> jump = ProxyJumpFromCommand(command);
+  ssh_string_free_char(command);
+  if (jump) ssh_options_set(session, SSH_OPTIONS_PROXYCOMMAND, "none");  // Unsets it.
+  return jump;
+}
+
 // Explicit values win over ~/.ssh/config, so they are set after it.
 void SetExplicitOptions(ssh_session session, const SessionOptions& options) {
   if (options.user) ssh_options_set(session, SSH_OPTIONS_USER, options.user->c_str());
@@ -79,13 +91,16 @@ std::vector<std::string> SshConfigFiles(const SessionOptions& options, const cha
 }
 
 util::Status ConfigureSession(ssh_session session, SessionOptions* options,
-                              const char* home, const std::string& local_user) {
+                              const char* home, const std::string& local_user,
+                              std::optional<std::string>* proxy_jump) {
   ssh_options_set(session, SSH_OPTIONS_LOG_VERBOSITY, &options->log_verbosity);
   if (ssh_options_set(session, SSH_OPTIONS_HOST, options->host.c_str()) < 0) {
     return util::Status::Error("invalid host name " + options->host);
   }
   util::Status status = ParseConfigFiles(session, *options, home);
   if (!status.ok()) return status;
+  std::optional<std::string> jump = TakeProxyJump(session);
+  if (proxy_jump != nullptr) *proxy_jump = std::move(jump);
   if (options->read_ssh_config && options->identity_from_config) {
     AddConfigIdentity(session, &options->identity_files, home, local_user);
   }

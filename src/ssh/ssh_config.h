@@ -10,6 +10,10 @@
 //    connect. Without -k (identity_from_config), an IdentityFile the config
 //    gives for this host goes first in options->identity_files. Explicit
 //    user, port and known_hosts win over the config.
+//  * A ProxyJump line (which libssh 0.10 turns into a ProxyCommand running
+//    `ssh -W`) never reaches libssh's connect: ConfigureSession() takes it
+//    out and gives its value in *proxy_jump, for the session to go through
+//    those jump hosts in-process. A ProxyCommand line stays libssh's.
 //  * ReadTarget() says what the config made of the host (HostName, Port,
 //    User, ProxyCommand), once ConfigureSession() has run.
 //  * Only libssh option calls: no I/O besides reading the config files.
@@ -42,8 +46,11 @@ std::vector<std::string> SshConfigFiles(const SessionOptions& options, const cha
 
 // Applies `options` (and the config files, see above) to `session`.
 // `home` and `local_user` expand an IdentityFile's `~`, `%d` and `%u`.
+// `proxy_jump` (may be null) gets the config's ProxyJump for the host, if
+// any ("none" is no ProxyJump).
 util::Status ConfigureSession(ssh_session_struct* session, SessionOptions* options,
-                              const char* home, const std::string& local_user);
+                              const char* home, const std::string& local_user,
+                              std::optional<std::string>* proxy_jump);
 
 SshTarget ReadTarget(ssh_session_struct* session, const std::string& host);
 

@@ -34,13 +34,14 @@ class SshConfigTest : public ::testing::Test {
   }
 
   util::Status Configure() {
-    return ConfigureSession(session_.get(), &options_, home_.c_str(), "ann");
+    return ConfigureSession(session_.get(), &options_, home_.c_str(), "ann", &proxy_jump_);
   }
 
   TempDir tmp_;
   std::string home_;
   std::string config_;
   SessionOptions options_;
+  std::optional<std::string> proxy_jump_;
   std::unique_ptr<ssh_session_struct, void (*)(ssh_session)> session_;
 };
 
@@ -98,6 +99,52 @@ TEST_F(SshConfigTest, NotReadWhenTurnedOff) {
 TEST_F(SshConfigTest, AProxyCommandIsSeen) {
   options_.host = "jump";
   ASSERT_TRUE(Configure().ok());
+  EXPECT_TRUE(ReadTarget(session_.get(), options_.host).proxied);
+}
+
+// Different hosts through different jump hosts, `none` first, and a
+// ProxyCommand that stays libssh's.
+constexpr char kJumpConfig[] =
+    "Host direct\n"
+    "  ProxyJump none\n"
+    "Host piped\n"
+    "  ProxyCommand nc %h %p\n"
+    "Host deep*\n"
+    "  ProxyJump ops@b1:2222,b2\n"
+    "Host *\n"
+    "  ProxyJump bastion\n";
+
+TEST_F(SshConfigTest, AProxyJumpIsTakenOutOfLibssh) {
+  WriteFile(config_, kJumpConfig);
+  options_.host = "deep3";
+  ASSERT_TRUE(Configure().ok());
+  EXPECT_EQ(proxy_jump_, "ops@b1:2222,b2");
+  // No ProxyCommand is left for libssh to run.
+  EXPECT_FALSE(ReadTarget(session_.get(), options_.host).proxied);
+  char* command = nullptr;
+  EXPECT_NE(ssh_options_get(session_.get(), SSH_OPTIONS_PROXYCOMMAND, &command), SSH_OK);
+}
+
+TEST_F(SshConfigTest, EachHostGetsItsOwnProxyJump) {
+  WriteFile(config_, kJumpConfig);
+  options_.host = "web9";
+  ASSERT_TRUE(Configure().ok());
+  EXPECT_EQ(proxy_jump_, "bastion");
+}
+
+TEST_F(SshConfigTest, ProxyJumpNoneMeansDirect) {
+  WriteFile(config_, kJumpConfig);
+  options_.host = "direct";
+  ASSERT_TRUE(Configure().ok());
+  EXPECT_EQ(proxy_jump_, std::nullopt);
+  EXPECT_FALSE(ReadTarget(session_.get(), options_.host).proxied);
+}
+
+TEST_F(SshConfigTest, AProxyCommandLineStaysLibssh) {
+  WriteFile(config_, kJumpConfig);
+  options_.host = "piped";
+  ASSERT_TRUE(Configure().ok());
+  EXPECT_EQ(proxy_jump_, std::nullopt);
   EXPECT_TRUE(ReadTarget(session_.get(), options_.host).proxied);
 }
 

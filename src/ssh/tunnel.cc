@@ -124,8 +124,7 @@ void Tunnel::FlushToSocket() {
     held_ = true;
     channel_->Hold();
   } else if (to_socket_.empty() && held_ && channel_) {
-    held_ = false;
-    channel_->Resume();
+    held_ = !channel_->Resume(kTunnelBuffer);
   }
   UpdateInterest();
 }

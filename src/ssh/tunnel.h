@@ -10,9 +10,13 @@
 //    as "can't open a channel to web1:22 through jump host [u@b:22]:
 //    connect failed".
 //  * Back-pressure both ways, memory bounded by kTunnelBuffer per
-//    direction plus the channel's receive window: the socket is read only
-//    while the channel's pending bytes fit, and the channel is held (its
-//    window not refilled) while the socket's pending bytes do not fit.
+//    direction plus what libssh keeps for a held channel: the socket is
+//    read only while the channel's pending bytes fit, and the channel is
+//    held (its window not refilled) while the socket's pending bytes do
+//    not fit; held bytes are collected kTunnelBuffer at a time. libssh can
+//    keep up to its window (1,280,000 bytes) for a held channel; a hold
+//    lasts only until the target's session, which reads its socket on
+//    every loop turn, drains the socketpair.
 //  * The tunnel ends (calls `ended` once, after `opened` succeeded) when
 //    the target's session closes its end, or the channel closes or fails
 //    (then our end is closed, which the target's session sees as a lost
@@ -34,7 +38,10 @@ namespace ssh {
 
 class Session;
 
-inline constexpr size_t kTunnelBuffer = 256 * 1024;
+// Per direction. With the socketpair's own kernel buffers this keeps a bulk
+// transfer through a jump host as fast as a direct one, and a target that
+// stops reading costs at most this much in each direction.
+inline constexpr size_t kTunnelBuffer = 128 * 1024;
 
 class Tunnel {
  public:
