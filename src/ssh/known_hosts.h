@@ -21,6 +21,10 @@ namespace ssh {
 util::Status VerifyHostKey(ssh_session_struct* session, HostKeyPolicy policy,
                            const std::string& host, const std::string& path);
 
+// The server's host key as "<type> <base64>", or empty when libssh has
+// none (call after the key exchange).
+std::string ServerHostKeyText(ssh_session_struct* session);
+
 }  // namespace ssh
 
 #endif  // ORGALORG_SSH_KNOWN_HOSTS_H_

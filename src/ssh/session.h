@@ -61,6 +61,7 @@ struct ssh_event_struct;
 
 namespace ssh {
 
+class AgentForwarder;
 class Authenticator;
 
 class Session {
@@ -81,6 +82,15 @@ class Session {
   // Starts `command` on a new channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> Exec(std::string command,
                                                 ChannelCallbacks callbacks);
+  // Exec() whose command gets the agent forwarded (ForwardAgent first).
+  util::StatusOr<std::unique_ptr<Channel>> ExecForwardingAgent(std::string command,
+                                                               ChannelCallbacks callbacks);
+  // From now on, agent channels the host opens for ExecForwardingAgent
+  // commands reach the agent at `socket` through the filter of
+  // agent_forward.h. Fails when not connected.
+  util::Status ForwardAgent(const std::string& socket);
+  // Closes every forwarded agent channel and refuses new ones.
+  void StopAgentForwarding();
   // Opens a direct-tcpip channel to host:port through this connection (a
   // jump host); see Channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> OpenForward(const std::string& host, int port,
@@ -101,6 +111,9 @@ class Session {
   const SessionOptions& options() const { return options_; }
   // Once connected: "<kex>, <cipher>, <auth method>" for logs.
   const std::string& details() const { return details_; }
+  // The host key verified at connect, as "<type> <base64>" (known_hosts
+  // form without the host name); empty before.
+  const std::string& host_key() const { return host_key_; }
 
  private:
   // Channels reach their session for the registry (RemoveChannel), the
@@ -151,6 +164,8 @@ class Session {
   std::shared_ptr<KeyRing> key_ring_;
   std::string identity_;
   std::string details_;
+  std::string host_key_;
+  std::unique_ptr<AgentForwarder> agent_;
   State state_ = State::kIdle;
   ssh_session_struct* session_ = nullptr;
   ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.
