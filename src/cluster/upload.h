@@ -52,6 +52,9 @@ struct UploadResult {
 
 // The remote command line for one host (exposed for tests).
 std::string UploadCommand(const UploadSpec& spec);
+// Its extraction part, unwrapped: tar -x from stdin into the root, then the
+// marker's check (shared with the relay's receiver, relay_receiver.h).
+std::string ExtractCommand(const UploadSpec& spec);
 
 UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
                          const UploadSpec& spec, output::Output* out, const Stop& stop);
