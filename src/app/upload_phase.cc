@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "cluster/exit_summary.h"
+#include "cluster/relay_upload.h"
 #include "cluster/upload.h"
 #include "transfer/file_walk.h"
 #include "output/output.h"
@@ -32,6 +34,23 @@ util::StatusOr<std::string> WriteTempScript(std::string_view content) {
     return util::Status::Error("can't write " + path + ": " + std::strerror(saved));
   }
   return path;
+}
+
+// --relay: the fan-out, the operator's agent for the hops, their timeouts.
+cluster::RelaySpec RelayFor(const cli::Options& options, output::Output* out) {
+  cluster::RelaySpec relay;
+  relay.fanout = static_cast<size_t>(options.relay_fanout);
+  const char* agent = std::getenv("SSH_AUTH_SOCK");
+  if (agent != nullptr && *agent != '\0') {
+    relay.agent_socket = agent;
+  } else {
+    out->Warning(util::Status::Error(
+        "--relay: no ssh-agent (SSH_AUTH_SOCK is not set); hosts can pass the upload on only with keys "
+        "of their own"));
+  }
+  relay.timeouts.connect_s = std::max(1, (options.conn_timeout_ms + 999) / 1000);
+  relay.timeouts.alive_s = std::max(1, (options.keep_alive_ms + 999) / 1000);
+  return relay;
 }
 
 }  // namespace
@@ -83,8 +102,12 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   spec.verbose = options.verbose > 0;
   spec.total_bytes = upload.total_bytes;
   spec.wrapper = RemoteWrapper(options);
-  cluster::UploadResult result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(),
-                                                      spec, context.out(), context.stop());
+  cluster::UploadResult result =
+      options.relay_fanout > 0
+          ? cluster::RelayUploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec,
+                                      RelayFor(options, context.out()), context.out(), context.stop())
+          : cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec, context.out(),
+                                 context.stop());
   context.Record(result.outcomes, /*final=*/last_phase && !context.stopped() && result.error.ok());
   if (context.stopped()) return util::Status::Ok();
   if (!result.error.ok()) return result.error.Wrap("upload aborted, no host has the complete archive");

@@ -18,9 +18,6 @@
 
 namespace transfer {
 
-// The fan-out used when --relay is given without a value.
-inline constexpr size_t kDefaultRelayFanout = 2;
-
 struct RelayPlan {
   // parent[i]: the host that feeds host i; nullopt: the client does.
   std::vector<std::optional<size_t>> parent;
