@@ -37,8 +37,9 @@ util::StatusOr<std::string> WriteTempScript(std::string_view content) {
 }
 
 // --relay: the fan-out, the operator's agent for the hops, their timeouts.
-cluster::RelaySpec RelayFor(const cli::Options& options, output::Output* out) {
+cluster::RelaySpec RelayFor(const cli::Options& options, const PreparedUpload& upload, output::Output* out) {
   cluster::RelaySpec relay;
+  relay.restream = [&upload] { return transfer::TarStream::Create(upload.entries, upload.options); };
   relay.fanout = static_cast<size_t>(options.relay_fanout);
   const char* agent = std::getenv("SSH_AUTH_SOCK");
   if (agent != nullptr && *agent != '\0') {
@@ -85,6 +86,10 @@ util::StatusOr<PreparedUpload> PrepareUpload(const cli::Options& options, uint64
   for (const transfer::Entry& entry : *entries) {
     if (S_ISREG(entry.st.st_mode)) prepared.total_bytes += static_cast<uint64_t>(entry.st.st_size);
   }
+  if (options.relay_fanout > 0) {
+    prepared.entries = *entries;
+    prepared.options = upload;
+  }
   util::StatusOr<std::unique_ptr<transfer::TarStream>> stream =
       transfer::TarStream::Create(std::move(*entries), upload);
   if (!stream.ok()) return stream.status().Wrap("can't upload");
@@ -105,7 +110,7 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   cluster::UploadResult result =
       options.relay_fanout > 0
           ? cluster::RelayUploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec,
-                                      RelayFor(options, context.out()), context.out(), context.stop())
+                                      RelayFor(options, upload, context.out()), context.out(), context.stop())
           : cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec, context.out(),
                                  context.stop());
   context.Record(result.outcomes, /*final=*/last_phase && !context.stopped() && result.error.ok());

@@ -23,10 +23,12 @@ constexpr std::string_view kHdrcharsetWarning = "tar: Ignoring unknown extended 
 
 class RelayUpload {
  public:
+  // `only`: the nodes to upload to (empty: all); the others are left out
+  // of the plan and their outcomes untouched.
   RelayUpload(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream, const UploadSpec& spec,
-              const RelaySpec& relay, output::Output* out, const Stop& stop)
+              const RelaySpec& relay, output::Output* out, const Stop& stop, std::vector<bool> only)
       : loop_(loop), nodes_(nodes), stream_(stream), spec_(spec), relay_(relay), out_(out), stop_(stop),
-        sinks_(nodes->size()) {
+        sinks_(nodes->size()), only_(std::move(only)) {
     result_.outcomes.resize(nodes->size());
   }
   ~RelayUpload() { *alive_ = false; }
@@ -85,6 +87,7 @@ class RelayUpload {
   const Stop& stop_;
   UploadResult result_;
   std::vector<Sink> sinks_;
+  std::vector<bool> only_;
   UploadWindow window_;
   bool planned_ = false;
   bool produced_all_ = false;
@@ -106,6 +109,9 @@ UploadResult RelayUpload::Run() {
   ForwardAgents(false);
   if (pending_ > 0) Interrupt();
   result_.bytes_sent = stream_->bytes_produced();
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    if (!sinks_[i].upstream.ok() && (*nodes_)[i].connected()) result_.upstream_failed.push_back(i);
+  }
   return std::move(result_);
 }
 
@@ -127,6 +133,10 @@ void RelayUpload::Start(size_t i, const std::string& command) {
   Node& node = (*nodes_)[i];
   Sink& sink = sinks_[i];
   result_.outcomes[i].host = node.ref.display;
+  if (!only_.empty() && !only_[i]) {
+    sink.phase = Phase::kDone;
+    return;
+  }
   if (!node.connected()) {
     result_.outcomes[i].error = node.error.ok() ? util::Status::Error("not connected") : node.error;
     sink.phase = Phase::kDone;
@@ -399,12 +409,41 @@ void RelayUpload::Interrupt() {
   }
 }
 
+// The second pass: the archive again to the hosts cut off in the first.
+void SendAgain(loop::EventLoop* loop, Nodes* nodes, const UploadSpec& spec, const RelaySpec& relay,
+               output::Output* out, const Stop& stop, UploadResult* first) {
+  util::StatusOr<std::unique_ptr<transfer::TarStream>> stream = relay.restream();
+  if (!stream.ok()) {
+    out->Warning(stream.status().Wrap("can't send the upload again"));
+    return;
+  }
+  std::vector<bool> only(nodes->size(), false);
+  std::string names;
+  for (size_t i : first->upstream_failed) {
+    only[i] = true;
+    names += (names.empty() ? "" : ", ") + (*nodes)[i].ref.display;
+  }
+  out->Warning(util::Status::Error(fmt::format(
+      "relay: {} host(s) lost their relay; sending the upload to them again: {}", first->upstream_failed.size(),
+      names)));
+  UploadSpec again = spec;
+  again.fresh_root = false;  // Made by the first pass: checked, not made.
+  UploadResult second = RelayUpload(loop, nodes, stream->get(), again, relay, out, stop, only).Run();
+  for (size_t i : first->upstream_failed) first->outcomes[i] = second.outcomes[i];
+  if (!second.error.ok() && first->error.ok()) first->error = second.error;
+  first->upstream_failed = second.upstream_failed;
+}
+
 }  // namespace
 
 UploadResult RelayUploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
                               const UploadSpec& spec, const RelaySpec& relay, output::Output* out,
                               const Stop& stop) {
-  return RelayUpload(loop, nodes, stream, spec, relay, out, stop).Run();
+  UploadResult result = RelayUpload(loop, nodes, stream, spec, relay, out, stop, {}).Run();
+  if (!result.upstream_failed.empty() && relay.restream && !stop.requested() && result.error.ok()) {
+    SendAgain(loop, nodes, spec, relay, out, stop, &result);
+  }
+  return result;
 }
 
 }  // namespace cluster

@@ -18,12 +18,19 @@
 // next host), fails every host below it that has not finished, each named
 // with the relay host and its cause; their receivers are stopped
 // (cleanup command), so nothing waits for bytes that will not come.
-// `fresh` hosts of `retry` are those; see UploadResult::upstream_failed.
+// Those hosts, and only they, then get the archive again in a second
+// pass (when `restream` is set and the run was not stopped): a fresh
+// receiver on each (the root exists already, so it is checked, not made
+// anew), the first of them fed by the client, the others relayed among
+// them as before. Hosts already done are not touched; the second pass's
+// outcome is theirs.
 //
 // Routes are logged at debug level (-v): `10.0.0.7 <- 10.0.0.3`.
 #ifndef ORGALORG_CLUSTER_RELAY_UPLOAD_H_
 #define ORGALORG_CLUSTER_RELAY_UPLOAD_H_
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "cluster/relay_receiver.h"
@@ -35,6 +42,8 @@ struct RelaySpec {
   size_t fanout = 2;
   std::string agent_socket;  // The operator's agent; empty: none forwarded.
   RelayHopTimeouts timeouts;
+  // The same archive again, for the second pass; null: no second pass.
+  std::function<util::StatusOr<std::unique_ptr<transfer::TarStream>>()> restream;
 };
 
 UploadResult RelayUploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,

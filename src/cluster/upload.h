@@ -48,6 +48,9 @@ struct UploadResult {
   std::vector<HostOutcome> outcomes;
   util::Status error;        // Local failure (reading a file): every host failed.
   uint64_t bytes_sent = 0;   // Archive size.
+  // Relay only: nodes that failed only because a host relaying to them
+  // failed (relay_upload.h re-sends to them).
+  std::vector<size_t> upstream_failed;
 };
 
 // The remote command line for one host (exposed for tests).
