@@ -72,3 +72,112 @@ manifest() {  # dir
     "$CLUSTER" exec "$i" "! grep -rs orgalorg-hop ~$U/.ssh /root/.ssh /etc/ssh/ssh_known_hosts"
   done
 }
+
+@test "-S --relay: the default sync tool, shipped in the relayed upload, puts files in place on every host" {
+  for i in 0 1 2 3 4 5; do
+    "$CLUSTER" exec "$i" 'rm -rf /var/run/orgalorg /etc/e2e-relay; test ! -e /usr/lib/orgalorg/sync'
+  done
+  mkdir -p "$BATS_TEST_TMPDIR/sync/etc/e2e-relay"
+  echo "relayed v1" >"$BATS_TEST_TMPDIR/sync/etc/e2e-relay/app.conf"
+  cd "$BATS_TEST_TMPDIR/sync"
+  # shellcheck disable=SC2046
+  run --separate-stderr "$ORGALORG" -x $(all_hosts) -e --relay -S etc
+  echo "$stderr"
+  [ "$status" -eq 0 ]
+  for i in 0 1 2 3 4 5; do
+    [ "$("$CLUSTER" exec "$i" 'cat /etc/e2e-relay/app.conf')" = "relayed v1" ]
+    [ -z "$("$CLUSTER" exec "$i" 'ls -A /var/run/orgalorg 2>/dev/null')" ]
+  done
+}
+
+# A 40 MB file over a 100mbit uplink: about 3.4 s in flight.
+start_big_relay() {  # dest
+  head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
+  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" "rm -rf $1"; done
+  "$CLUSTER" uplink 100mbit
+  cd "$BATS_TEST_TMPDIR"
+  START_US=$(now_us)
+  # shellcheck disable=SC2046
+  "$ORGALORG" -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
+    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null &
+  RUN_PID=$!
+}
+
+# Host 1 relays to hosts 3 and 4 (fan-out 2): wait until host 3 is receiving.
+await_host3_receiving() {  # dest
+  await 20 "$CLUSTER" exec 3 "test -s $1/big.bin"
+}
+
+expect_all_but_host1() {  # dest
+  local rc=0
+  wait "$RUN_PID" || rc=$?
+  ELAPSED_MS=$((($(now_us) - START_US) / 1000))
+  cat "$BATS_TEST_TMPDIR/err"
+  [ "$rc" -eq 1 ]
+  ((ELAPSED_MS < 40000))
+  grep -F "commands are failed on 1 out of 6 nodes" "$BATS_TEST_TMPDIR/err" >/dev/null
+  grep -A2 -F -- "─ $H1" "$BATS_TEST_TMPDIR/err" >/dev/null
+  for i in 0 2 3 4 5; do
+    [ "$("$CLUSTER" exec "$i" "cmp $1/big.bin - && echo same" <"$BATS_TEST_TMPDIR/big.bin")" = same ]
+  done
+}
+
+@test "a middle relay host's sshd killed mid-stream: it is named, the hosts below it still get every byte" {
+  start_big_relay /tmp/relay-kill
+  await_host3_receiving /tmp/relay-kill
+  # The listener and every connection it serves on host 1 (not other hosts').
+  below=$(descendants "$(cat "$CLUSTER_DIR/hosts/1/sshd.pid")")
+  "$CLUSTER" kill-sshd 1
+  # shellcheck disable=SC2086
+  kill -9 $below 2>/dev/null || true
+  expect_all_but_host1 /tmp/relay-kill
+  grep -F "sending the upload to them again" "$BATS_TEST_TMPDIR/err" >/dev/null
+  "$CLUSTER" start-sshd 1
+}
+
+@test "a relay host's link cut mid-stream: it is named, the hosts below it still get every byte, in bounded time" {
+  start_big_relay /tmp/relay-cut
+  await_host3_receiving /tmp/relay-cut
+  "$CLUSTER" cut 1
+  expect_all_but_host1 /tmp/relay-cut
+  "$CLUSTER" heal 1
+}
+
+@test "Ctrl-C mid-relay leaves no receiver, tee, hop or cat on any host" {
+  start_big_relay /tmp/relay-int
+  await_host3_receiving /tmp/relay-int
+  kill -INT "$RUN_PID"
+  rc=0
+  wait "$RUN_PID" || rc=$?
+  [ "$rc" -eq 130 ]
+  await 10 no_relay_process
+}
+
+descendants() {  # PID: every process below it (by parent pid)
+  ps -eo pid=,ppid= | awk -v root="$1" '
+    { parent[$1] = $2 }
+    END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) print p } }'
+}
+
+no_relay_process() {
+  [ "$(live_matching 'orgalorg-relay')" -eq 0 ] && [ "$(live_matching 'tee --output-error=warn-nopipe')" -eq 0 ]
+}
+
+@test "a changed host key on a middle host: orgalorg refuses it without a prompt and relays around it" {
+  # The client's known_hosts holds another key for host 1 (the others are
+  # new to it and recorded).
+  ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/other"
+  echo "$IP1 $(cut -d' ' -f1,2 "$BATS_TEST_TMPDIR/other.pub")" >"$HOME/.ssh/known_hosts"
+  cd "$SRC"
+  # shellcheck disable=SC2046
+  run --separate-stderr timeout 60 "$ORGALORG" -y -v $(all_hosts) -r /tmp/relay-key -e --relay -U tree </dev/null
+  echo "$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"host key for $IP1 has changed"* ]]
+  [[ "$stderr" == *"commands are failed on 1 out of 6 nodes"* ]]
+  # Host 1 is not in the tree: host 2's hosts are fed by host 0.
+  [[ "$stderr" != *"<- $H1"* ]]
+  for i in 0 2 3 4 5; do
+    [ "$("$CLUSTER" exec "$i" "cmp /tmp/relay-key/tree/sub/big.bin - && echo same" <"$SRC/tree/sub/big.bin")" = same ]
+  done
+}
