@@ -395,6 +395,7 @@ util::StatusOr<std::unique_ptr<Channel>> Session::ExecForwardingAgent(
 
 util::Status Session::ForwardAgent(const std::string& socket) {
   if (state_ != State::kReady) return util::Status::Error("can't forward the agent: not connected");
+  if (agent_ && agent_->stopped()) agent_.reset();  // A new phase: forward again.
   if (!agent_) {
     std::weak_ptr<char> alive = alive_;
     agent_ = std::make_unique<AgentForwarder>(loop_, session_, socket, [this, alive] {

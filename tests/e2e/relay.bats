@@ -36,6 +36,8 @@ line"
 }
 
 teardown() {
+  "$CLUSTER" heal 1 >/dev/null 2>&1 || true
+  "$CLUSTER" start-sshd 1 >/dev/null 2>&1 || true
   [ -z "${SSH_AGENT_PID:-}" ] || kill "$SSH_AGENT_PID" 2>/dev/null || true
   "$CLUSTER" uplink off >/dev/null 2>&1 || true
 }
@@ -81,7 +83,8 @@ manifest() {  # dir
   echo "relayed v1" >"$BATS_TEST_TMPDIR/sync/etc/e2e-relay/app.conf"
   cd "$BATS_TEST_TMPDIR/sync"
   # shellcheck disable=SC2046
-  run --separate-stderr "$ORGALORG" -x $(all_hosts) -e --relay -S etc
+  run --separate-stderr "$ORGALORG" -vv -x $(all_hosts) -e --relay -S etc
+  cp /dev/null /tmp/relay-e2e-sync.err; echo "$stderr" | ts -s '%.s' >/tmp/relay-e2e-sync.err 2>/dev/null || echo "$stderr" >/tmp/relay-e2e-sync.err
   echo "$stderr"
   [ "$status" -eq 0 ]
   for i in 0 1 2 3 4 5; do
@@ -98,7 +101,7 @@ start_big_relay() {  # dest
   cd "$BATS_TEST_TMPDIR"
   START_US=$(now_us)
   # shellcheck disable=SC2046
-  "$ORGALORG" -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
+  "$ORGALORG" -v -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
     >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null &
   RUN_PID=$!
 }
@@ -112,7 +115,7 @@ expect_all_but_host1() {  # dest
   local rc=0
   wait "$RUN_PID" || rc=$?
   ELAPSED_MS=$((($(now_us) - START_US) / 1000))
-  cat "$BATS_TEST_TMPDIR/err"
+  { echo "rc $rc after $ELAPSED_MS ms"; cat "$BATS_TEST_TMPDIR/err"; } | tee "/tmp/relay-e2e-$BATS_TEST_NUMBER.err"
   [ "$rc" -eq 1 ]
   ((ELAPSED_MS < 40000))
   grep -F "commands are failed on 1 out of 6 nodes" "$BATS_TEST_TMPDIR/err" >/dev/null
