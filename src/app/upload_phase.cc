@@ -13,6 +13,7 @@
 #include "cluster/exit_summary.h"
 #include "cluster/relay_upload.h"
 #include "cluster/upload.h"
+#include "ssh/private_agent.h"
 #include "transfer/file_walk.h"
 #include "output/output.h"
 
@@ -36,22 +37,37 @@ util::StatusOr<std::string> WriteTempScript(std::string_view content) {
   return path;
 }
 
-// --relay: the fan-out, the operator's agent for the hops, their timeouts.
-cluster::RelaySpec RelayFor(const cli::Options& options, const PreparedUpload& upload, output::Output* out) {
+// --relay: the fan-out, the timeouts of the hops, the archive again for
+// the second pass. The agent is set by the caller.
+cluster::RelaySpec RelayFor(const cli::Options& options, const PreparedUpload& upload) {
   cluster::RelaySpec relay;
   relay.restream = [&upload] { return transfer::TarStream::Create(upload.entries, upload.options); };
   relay.fanout = static_cast<size_t>(options.relay_fanout);
-  const char* agent = std::getenv("SSH_AUTH_SOCK");
-  if (agent != nullptr && *agent != '\0') {
-    relay.agent_socket = agent;
-  } else {
-    out->Warning(util::Status::Error(
-        "--relay: no ssh-agent (SSH_AUTH_SOCK is not set); hosts can pass the upload on only with keys "
-        "of their own"));
-  }
   relay.timeouts.connect_s = std::max(1, (options.conn_timeout_ms + 999) / 1000);
   relay.timeouts.alive_s = std::max(1, (options.keep_alive_ms + 999) / 1000);
   return relay;
+}
+
+// The agent the hops authenticate with: the operator's, else a private one
+// holding the run's keys (null then; it lives until the upload ends).
+std::unique_ptr<ssh::PrivateAgent> AgentFor(RunContext& context, cluster::RelaySpec* relay) {
+  const char* agent = std::getenv("SSH_AUTH_SOCK");
+  if (agent != nullptr && *agent != '\0') {
+    relay->agent_socket = agent;
+    return nullptr;
+  }
+  util::StatusOr<std::unique_ptr<ssh::PrivateAgent>> own =
+      ssh::PrivateAgent::Start(context.key_ring(), context.identity_files());
+  if (own.ok() && (*own)->keys() > 0) {
+    relay->agent_socket = (*own)->socket();
+    context.out()->Log(output::Level::kDebug,
+                       fmt::format("relay: a private ssh-agent holds the run's {} key(s)", (*own)->keys()));
+    return std::move(*own);
+  }
+  util::Status why = own.ok() ? util::Status::Error("no key was loaded (password login?)") : own.status();
+  context.out()->Warning(why.Wrap("--relay: no ssh-agent for the hops; hosts can pass the upload on only "
+                                  "with keys of their own"));
+  return nullptr;
 }
 
 }  // namespace
@@ -107,12 +123,16 @@ util::Status RunUploadPhase(RunContext& context, const cli::Options& options, Pr
   spec.verbose = options.verbose > 0;
   spec.total_bytes = upload.total_bytes;
   spec.wrapper = RemoteWrapper(options);
-  cluster::UploadResult result =
-      options.relay_fanout > 0
-          ? cluster::RelayUploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec,
-                                      RelayFor(options, upload, context.out()), context.out(), context.stop())
-          : cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec, context.out(),
-                                 context.stop());
+  cluster::UploadResult result;
+  if (options.relay_fanout > 0) {
+    cluster::RelaySpec relay = RelayFor(options, upload);
+    std::unique_ptr<ssh::PrivateAgent> own_agent = AgentFor(context, &relay);
+    result = cluster::RelayUploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec, relay,
+                                       context.out(), context.stop());
+  } else {
+    result = cluster::UploadToAll(&context.loop(), &context.nodes(), upload.stream.get(), spec, context.out(),
+                                  context.stop());
+  }
   context.Record(result.outcomes, /*final=*/last_phase && !context.stopped() && result.error.ok());
   if (context.stopped()) return util::Status::Ok();
   if (!result.error.ok()) return result.error.Wrap("upload aborted, no host has the complete archive");
