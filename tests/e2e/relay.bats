@@ -184,3 +184,19 @@ no_relay_process() {
     [ "$("$CLUSTER" exec "$i" "cmp /tmp/relay-key/tree/sub/big.bin - && echo same" <"$SRC/tree/sub/big.bin")" = same ]
   done
 }
+
+@test "with -k and no agent, a private agent holds the run's key for the upload and is gone after it" {
+  kill "$SSH_AGENT_PID"
+  unset SSH_AUTH_SOCK SSH_AGENT_PID
+  cd "$SRC"
+  # shellcheck disable=SC2046
+  run --separate-stderr "$ORGALORG" -y -v -k "$HOME/.ssh/id_ed25519" $(all_hosts) -r /tmp/relay-k -e --relay -U tree
+  echo "$stderr"
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"a private ssh-agent holds the run's 1 key(s)"* ]]
+  for i in 0 1 2 3 4 5; do
+    [ "$("$CLUSTER" exec "$i" "cmp /tmp/relay-k/tree/sub/big.bin - && echo same" <"$SRC/tree/sub/big.bin")" = same ]
+  done
+  [ "$(live_matching 'ssh-agent -D -a .*orgalorg-agent')" -eq 0 ]
+  ! ls -d "${TMPDIR:-/tmp}"/orgalorg-agent.* 2>/dev/null
+}
