@@ -198,5 +198,5 @@ no_relay_process() {
     [ "$("$CLUSTER" exec "$i" "cmp /tmp/relay-k/tree/sub/big.bin - && echo same" <"$SRC/tree/sub/big.bin")" = same ]
   done
   [ "$(live_matching 'ssh-agent -D -a .*orgalorg-agent')" -eq 0 ]
-  ! ls -d "${TMPDIR:-/tmp}"/orgalorg-agent.* 2>/dev/null
+  [ -z "$(ls -d "${TMPDIR:-/tmp}"/orgalorg-agent.* 2>/dev/null)" ]
 }
