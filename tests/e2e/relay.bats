@@ -173,11 +173,10 @@ no_relay_process() {
   echo "$IP1 $(cut -d' ' -f1,2 "$BATS_TEST_TMPDIR/other.pub")" >"$HOME/.ssh/known_hosts"
   cd "$SRC"
   # shellcheck disable=SC2046
-  run --separate-stderr timeout 60 "$ORGALORG" -y -v $(all_hosts) -r /tmp/relay-key -e --relay -U tree </dev/null
+  run --separate-stderr timeout 60 "$ORGALORG" -y -w -v $(all_hosts) -r /tmp/relay-key -e --relay -U tree </dev/null
   echo "$stderr"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"host key for $IP1 has changed"* ]]
-  [[ "$stderr" == *"commands are failed on 1 out of 6 nodes"* ]]
   # Host 1 is not in the tree: host 2's hosts are fed by host 0.
   [[ "$stderr" != *"<- $H1"* ]]
   for i in 0 2 3 4 5; do
@@ -197,6 +196,6 @@ no_relay_process() {
   for i in 0 1 2 3 4 5; do
     [ "$("$CLUSTER" exec "$i" "cmp /tmp/relay-k/tree/sub/big.bin - && echo same" <"$SRC/tree/sub/big.bin")" = same ]
   done
-  [ "$(live_matching 'ssh-agent -D -a .*orgalorg-agent')" -eq 0 ]
+  [ "$(live_matching '[s]sh-agent -D -a .*orgalorg-agent')" -eq 0 ]
   [ -z "$(ls -d "${TMPDIR:-/tmp}"/orgalorg-agent.* 2>/dev/null)" ]
 }
