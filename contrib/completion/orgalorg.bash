@@ -47,7 +47,7 @@ _orgalorg() {
   local long_opts="--command --sync --upload --lock --host --read-stdin --jump --key
     --password --user --host-key-check --no-lock --no-lock-fail --lock-file --no-conn-fail
     --failed-hosts --timeout --fold --batch --max-fail --batch-wait
-    --root --relative --no-preserve-uid --no-preserve-gid --no-upload --sudo
+    --root --relative --no-preserve-uid --no-preserve-gid --no-upload --relay --sudo
     --stdin --serial --shell --sync-cmd --arg --simple --threads --quiet
     --verbose --json --color --colors-dark --colors-light --bar-format
     --log-format --version --help --conn-timeout --send-timeout

@@ -141,6 +141,8 @@ util::Status RunContext::Connect() {
     if (!answer.ok()) return std::nullopt;
     return *answer;
   });
+  key_ring_ = base.key_ring;
+  identity_files_ = base.identity_files;
   base.password = password_;
   base.resolver = std::make_shared<ssh::Resolver>(&loop_);
   base.known_hosts_path = ssh::DefaultKnownHostsPath(home);

@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "cluster/lock.h"
 #include "cluster/node.h"
+#include "ssh/key_ring.h"
 #include "cluster/remote_command.h"
 #include "cluster/run_on_all.h"
 #include "cluster/stop.h"
@@ -80,6 +81,9 @@ class RunContext {
   // once. End() requests kFailed for a run that failed.
   const cluster::Stop& stop() const { return stop_; }
   bool stopped() const { return stop_.requested(); }
+  // After Connect(): the run's keys (loaded once) and the key files tried.
+  ssh::KeyRing* key_ring() { return key_ring_.get(); }
+  const std::vector<std::string>& identity_files() const { return identity_files_; }
 
  private:
   const cli::Options& options_;
@@ -93,6 +97,8 @@ class RunContext {
   int signal_fd_ = -1;
   cluster::Stop stop_;
   util::Status heartbeat_error_;
+  std::shared_ptr<ssh::KeyRing> key_ring_;
+  std::vector<std::string> identity_files_;
 };
 
 // What sync mode adds to the last phase.

@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/setup.h"
 #include "cli/options.h"
+#include "transfer/file_walk.h"
 #include "transfer/tar_stream.h"
+#include "transfer/upload_options.h"
 #include "util/status.h"
 
 namespace app {
@@ -24,6 +27,9 @@ struct PreparedUpload {
   std::string marker;        // Archive path of the completion marker.
   uint64_t total_bytes = 0;  // Sum of regular file sizes, for the ETA.
   std::string temp_file;     // Removed on destruction (the shipped sync tool).
+  // What the stream was made from, to make it again (--relay's second pass).
+  std::vector<transfer::Entry> entries;
+  transfer::UploadOptions options;
 };
 
 // Walks options.positional (every file checked now, before anything is

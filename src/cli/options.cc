@@ -36,6 +36,7 @@ enum LongOnly {
   kBatch,
   kMaxFail,
   kBatchWait,
+  kRelay,
 };
 
 // '+' stops parsing at the first operand (no permutation: options come
@@ -51,6 +52,7 @@ const option kLongOptions[] = {
     {"host", required_argument, nullptr, 'o'},
     {"read-stdin", no_argument, nullptr, 's'},
     {"jump", required_argument, nullptr, 'J'},
+    {"relay", optional_argument, nullptr, kRelay},
     {"key", required_argument, nullptr, 'k'},
     {"password", no_argument, nullptr, 'p'},
     {"user", required_argument, nullptr, 'u'},
@@ -229,6 +231,12 @@ util::Status Apply(int code, const char* arg, Options* o) {
     case kNoPreserveUid: o->no_preserve_uid = true; break;
     case kNoPreserveGid: o->no_preserve_gid = true; break;
     case kNoUpload: o->no_upload = true; break;
+    case kRelay:
+      if (arg == nullptr) {
+        o->relay_fanout = kDefaultRelayFanout;
+        break;
+      }
+      return ParsePositive(arg, "relay fan-out", &o->relay_fanout);
     case 'x': o->sudo = true; break;
     case 'i': o->stdin_file = arg; break;
     case 'l': o->serial = true; break;
@@ -314,6 +322,9 @@ util::Status ValidateCombinations(const Options& o) {
   if (o.fold && !runs_commands) return util::Status::Error("--fold works with -C and -S only");
   if (o.command_timeout_ms > 0 && !runs_commands) {
     return util::Status::Error("--timeout works with -C and -S only");
+  }
+  if (o.relay_fanout > 0 && !(o.mode == Mode::kUpload || (o.mode == Mode::kSync && !o.no_upload))) {
+    return util::Status::Error("--relay works with -U and -S (with an upload) only");
   }
   util::Status batches = ValidateBatches(o);
   if (!batches.ok()) return batches;

@@ -33,6 +33,8 @@ constexpr int kDefaultConnTimeoutMs = 10000;
 constexpr int kDefaultSendTimeoutMs = 60000;
 constexpr int kDefaultRecvTimeoutMs = 60000;
 constexpr int kDefaultKeepAliveMs = 10000;
+// --relay without a value (orgalorg(1), --relay: why this value).
+constexpr int kDefaultRelayFanout = 2;
 constexpr const char* kDefaultShell = "bash -c '{}'";
 constexpr const char* kDefaultSyncCmd = "/usr/lib/orgalorg/sync \"${@}\"";
 
@@ -71,6 +73,9 @@ struct Options {
   bool no_preserve_uid = false;
   bool no_preserve_gid = false;
   bool no_upload = false;
+  // --relay[=K] (-U, -S): hosts pass the upload on to at most K others;
+  // 0: off (every host gets it from the client).
+  int relay_fanout = 0;
 
   // Execution.
   bool sudo = false;       // -x

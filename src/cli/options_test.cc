@@ -361,3 +361,20 @@ TEST(OptionsTest, BatchOptionErrors) {
 
 }  // namespace
 }  // namespace cli
+
+namespace cli {
+namespace {
+
+TEST(OptionsTest, RelayTakesAnOptionalFanout) {
+  EXPECT_EQ(MustParse({"-o", "h", "-r", "/d", "-U", "f"}).relay_fanout, 0);
+  EXPECT_EQ(MustParse({"-o", "h", "--relay", "-r", "/d", "-U", "f"}).relay_fanout, kDefaultRelayFanout);
+  EXPECT_EQ(MustParse({"-o", "h", "--relay=1", "-S", "f"}).relay_fanout, 1);
+  EXPECT_EQ(ErrorOf({"-o", "h", "--relay=0", "-S", "f"}), "relay fan-out must be positive: \"0\"");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--relay=x", "-S", "f"}), "can't convert relay fan-out to number: \"x\"");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--relay", "-C", "true"}), "--relay works with -U and -S (with an upload) only");
+  EXPECT_EQ(ErrorOf({"-o", "h", "--relay", "--no-upload", "-S"}),
+            "--relay works with -U and -S (with an upload) only");
+}
+
+}  // namespace
+}  // namespace cli

@@ -79,6 +79,9 @@ Placement:
   --no-preserve-uid     Do not keep file owners.
   --no-preserve-gid     Do not keep file groups.
   --no-upload           Sync mode without the upload.
+  --relay[=K]           (-U, -S) Send the upload once; each host passes it
+                        on to at most K more over ssh (agent forwarded to
+                        the relay only) [default K: 2].
 
 Execution:
   -x --sudo             Run everything remote via sudo -n -E -H.

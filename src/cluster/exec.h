@@ -70,6 +70,18 @@ class ExecHost {
                                                             ExecCallbacks callbacks) = 0;
   // Asks for a kernel send buffer of `bytes` (bulk uploads).
   virtual void ReserveSendBuffer(int bytes) = 0;
+
+  // Relay (cluster/relay_upload.h). Exec() whose command gets the agent
+  // given to ForwardAgent(), filtered (ssh/agent_forward.h), until
+  // StopAgentForwarding(). The defaults (fakes) forward nothing.
+  virtual util::StatusOr<std::unique_ptr<ExecChannel>> ExecForwardingAgent(const std::string& command,
+                                                                           ExecCallbacks callbacks) {
+    return Exec(command, std::move(callbacks));
+  }
+  virtual util::Status ForwardAgent(const std::string& /*socket*/) { return util::Status::Ok(); }
+  virtual void StopAgentForwarding() {}
+  // The host key verified at connect, "<type> <base64>"; empty if unknown.
+  virtual std::string HostKey() const { return ""; }
 };
 
 }  // namespace cluster

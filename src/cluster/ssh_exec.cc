@@ -28,18 +28,32 @@ class SshExecHost : public ExecHost {
   bool connected() const override { return session_->connected(); }
   util::StatusOr<std::unique_ptr<ExecChannel>> Exec(const std::string& command,
                                                     ExecCallbacks callbacks) override {
+    return Wrap(session_->Exec(command, Forwarded(std::move(callbacks))));
+  }
+  void ReserveSendBuffer(int bytes) override { session_->ReserveSendBuffer(bytes); }
+  util::StatusOr<std::unique_ptr<ExecChannel>> ExecForwardingAgent(const std::string& command,
+                                                                   ExecCallbacks callbacks) override {
+    return Wrap(session_->ExecForwardingAgent(command, Forwarded(std::move(callbacks))));
+  }
+  util::Status ForwardAgent(const std::string& socket) override { return session_->ForwardAgent(socket); }
+  void StopAgentForwarding() override { session_->StopAgentForwarding(); }
+  std::string HostKey() const override { return session_->host_key(); }
+
+ private:
+  static ssh::ChannelCallbacks Forwarded(ExecCallbacks callbacks) {
     ssh::ChannelCallbacks forwarded;
     forwarded.on_stdout = std::move(callbacks.on_stdout);
     forwarded.on_stderr = std::move(callbacks.on_stderr);
     forwarded.on_exit = std::move(callbacks.on_exit);
     forwarded.on_writable = std::move(callbacks.on_writable);
-    util::StatusOr<std::unique_ptr<ssh::Channel>> channel = session_->Exec(command, std::move(forwarded));
+    return forwarded;
+  }
+  static util::StatusOr<std::unique_ptr<ExecChannel>> Wrap(
+      util::StatusOr<std::unique_ptr<ssh::Channel>> channel) {
     if (!channel.ok()) return channel.status();
     return std::unique_ptr<ExecChannel>(std::make_unique<SshExecChannel>(std::move(*channel)));
   }
-  void ReserveSendBuffer(int bytes) override { session_->ReserveSendBuffer(bytes); }
 
- private:
   ssh::Session* session_;
 };
 

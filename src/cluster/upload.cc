@@ -289,17 +289,19 @@ void Upload::Interrupt() {
 
 }  // namespace
 
-std::string UploadCommand(const UploadSpec& spec) {
+std::string ExtractCommand(const UploadSpec& spec) {
   std::string root = util::ShellQuote(spec.root);
   std::string marker = util::ShellQuote(spec.root + "/" + spec.marker);
   // tar's --verbose list goes to stdout; send it to stderr (orgalorg(1), UPLOAD).
   // -b 256: 128 KiB reads and writes instead of 10 KiB ones (GNU tar and
   // bsdtar re-block a pipe on their own); about 10% less CPU on each host.
-  std::string line = fmt::format("{4} && tar --directory {0} -x -p -b 256{1}{2} && test -f {3} && rm -f {3}",
-                                 root, spec.preserve_owner ? "" : " --no-same-owner",
-                                 spec.verbose ? " --verbose >&2" : "", marker,
-                                 PrepareRootCommand(spec.root, spec.fresh_root));
-  return WrapCommand(spec.wrapper, std::move(line));
+  return fmt::format("tar --directory {0} -x -p -b 256{1}{2} && test -f {3} && rm -f {3}", root,
+                     spec.preserve_owner ? "" : " --no-same-owner", spec.verbose ? " --verbose >&2" : "",
+                     marker);
+}
+
+std::string UploadCommand(const UploadSpec& spec) {
+  return WrapCommand(spec.wrapper, PrepareRootCommand(spec.root, spec.fresh_root) + " && " + ExtractCommand(spec));
 }
 
 UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,

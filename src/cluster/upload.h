@@ -48,10 +48,16 @@ struct UploadResult {
   std::vector<HostOutcome> outcomes;
   util::Status error;        // Local failure (reading a file): every host failed.
   uint64_t bytes_sent = 0;   // Archive size.
+  // Relay only: nodes that failed only because a host relaying to them
+  // failed (relay_upload.h re-sends to them).
+  std::vector<size_t> upstream_failed;
 };
 
 // The remote command line for one host (exposed for tests).
 std::string UploadCommand(const UploadSpec& spec);
+// Its extraction part, unwrapped: tar -x from stdin into the root, then the
+// marker's check (shared with the relay's receiver, relay_receiver.h).
+std::string ExtractCommand(const UploadSpec& spec);
 
 UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,
                          const UploadSpec& spec, output::Output* out, const Stop& stop);

@@ -59,6 +59,15 @@ void Channel::Advance() {
     state_ = forward_host_.empty() ? State::kStarting : State::kRunning;
     if (state_ == State::kRunning) want_writable_ = true;
   }
+  if (state_ == State::kStarting && forward_agent_) {
+    // No reply is asked for: sshd opens agent channels back once it has
+    // set SSH_AUTH_SOCK for the command (see agent_forward.h).
+    forward_agent_ = false;
+    if (ssh_channel_request_auth_agent(channel_) == SSH_ERROR) {
+      return Fail(util::Status::Error(
+          "can't forward the agent: " + NormalizeErrorText(ssh_get_error(session_->session_))));
+    }
+  }
   if (state_ == State::kStarting) {
     int rc = ssh_channel_request_exec(channel_, command_.c_str());
     if (rc == SSH_AGAIN) return;

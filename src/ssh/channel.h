@@ -97,6 +97,8 @@ class Channel {
   Channel(Session* session, SendBudget* budget, std::string command,
           ChannelCallbacks callbacks);
   // A direct-tcpip channel to host:port instead of a command.
+  // Asks sshd to forward the agent to this command (before exec).
+  void SetForwardAgent() { forward_agent_ = true; }
   void SetForward(std::string host, int port) {
     forward_host_ = std::move(host);
     forward_port_ = port;
@@ -143,6 +145,7 @@ class Channel {
   std::string forward_host_;  // Non-empty: a forward channel.
   int forward_port_ = 0;
   bool held_ = false;         // Forward: leave incoming data in libssh.
+  bool forward_agent_ = false;  // auth-agent-req before exec.
   // Lets Session detect that a callback destroyed this channel.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };

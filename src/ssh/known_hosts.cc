@@ -190,4 +190,17 @@ util::Status VerifyHostKey(ssh_session_struct* session, HostKeyPolicy policy,
   }
 }
 
+std::string ServerHostKeyText(ssh_session_struct* session) {
+  ssh_key key = nullptr;
+  if (ssh_get_server_publickey(session, &key) != SSH_OK || key == nullptr) return "";
+  char* base64 = nullptr;
+  std::string text;
+  if (ssh_pki_export_pubkey_base64(key, &base64) == SSH_OK && base64 != nullptr) {
+    text = std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + base64;
+    ssh_string_free_char(base64);
+  }
+  ssh_key_free(key);
+  return text;
+}
+
 }  // namespace ssh

@@ -42,6 +42,9 @@ class KexKnownHosts {
   std::string path_;
   int fd_ = -1;
 };
+// The server's host key as "<type> <base64>", or empty when libssh has
+// none (call after the key exchange).
+std::string ServerHostKeyText(ssh_session_struct* session);
 
 }  // namespace ssh
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "ssh/agent_forward.h"
 #include "ssh/authenticator.h"
 #include "ssh/jump_host.h"
 #include "ssh/jump_router.h"
@@ -201,6 +202,7 @@ void Session::StepConnect() {
                                         options_.host,
                                         options_.known_hosts_path);
   if (!host_key.ok()) return Finish(host_key);
+  host_key_ = ServerHostKeyText(session_);
   state_ = State::kAuthenticating;
   authenticator_ = std::make_unique<Authenticator>(session_, options_,
                                                    key_ring_.get());
@@ -321,6 +323,7 @@ void Session::Teardown() {
 }
 
 void Session::ResetAttempt() {
+  agent_.reset();  // Before the libssh session it uses.
   if (connector_) connector_->Cancel();  // A lookup or a socket still connecting.
   own_socket_ = false;
   if (watch_ != 0) loop_->Unwatch(watch_);  // Before the fd is closed.
@@ -416,6 +419,32 @@ util::StatusOr<std::unique_ptr<Channel>> Session::Exec(
   }
   return AddChannel(std::unique_ptr<Channel>(
       new Channel(this, &send_budget_, std::move(command), std::move(callbacks))));
+}
+
+util::StatusOr<std::unique_ptr<Channel>> Session::ExecForwardingAgent(
+    std::string command, ChannelCallbacks callbacks) {
+  if (state_ != State::kReady) {
+    return util::Status::Error("can't run command: not connected");
+  }
+  std::unique_ptr<Channel> channel(new Channel(this, &send_budget_, std::move(command), std::move(callbacks)));
+  channel->SetForwardAgent();
+  return AddChannel(std::move(channel));
+}
+
+util::Status Session::ForwardAgent(const std::string& socket) {
+  if (state_ != State::kReady) return util::Status::Error("can't forward the agent: not connected");
+  if (agent_ && agent_->stopped()) agent_.reset();  // A new phase: forward again.
+  if (!agent_) {
+    std::weak_ptr<char> alive = alive_;
+    agent_ = std::make_unique<AgentForwarder>(loop_, session_, socket, [this, alive] {
+      if (!alive.expired()) UpdateInterest();
+    });
+  }
+  return util::Status::Ok();
+}
+
+void Session::StopAgentForwarding() {
+  if (agent_) agent_->Stop();
 }
 
 util::StatusOr<std::unique_ptr<Channel>> Session::OpenForward(const std::string& host, int port,

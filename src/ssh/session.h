@@ -65,6 +65,7 @@ struct ssh_event_struct;
 
 namespace ssh {
 
+class AgentForwarder;
 class Authenticator;
 class KexKnownHosts;
 class JumpHost;
@@ -87,6 +88,15 @@ class Session {
   // Starts `command` on a new channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> Exec(std::string command,
                                                 ChannelCallbacks callbacks);
+  // Exec() whose command gets the agent forwarded (ForwardAgent first).
+  util::StatusOr<std::unique_ptr<Channel>> ExecForwardingAgent(std::string command,
+                                                               ChannelCallbacks callbacks);
+  // From now on, agent channels the host opens for ExecForwardingAgent
+  // commands reach the agent at `socket` through the filter of
+  // agent_forward.h. Fails when not connected.
+  util::Status ForwardAgent(const std::string& socket);
+  // Closes every forwarded agent channel and refuses new ones.
+  void StopAgentForwarding();
   // Opens a direct-tcpip channel to host:port through this connection (a
   // jump host); see Channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> OpenForward(const std::string& host, int port,
@@ -115,6 +125,9 @@ class Session {
   // When the handshake failed because a jump host on the route failed:
   // that jump host (the hop that failed by itself), else null.
   const JumpHost* blocked_by() const { return blocked_by_; }
+  // The host key verified at connect, as "<type> <base64>" (known_hosts
+  // form without the host name); empty before.
+  const std::string& host_key() const { return host_key_; }
 
  private:
   // Channels reach their session for the registry (RemoveChannel), the
@@ -171,6 +184,8 @@ class Session {
   std::optional<std::string> config_jump_;  // ProxyJump from the ssh config.
   const JumpHost* via_ = nullptr;
   const JumpHost* blocked_by_ = nullptr;
+  std::string host_key_;
+  std::unique_ptr<AgentForwarder> agent_;
   State state_ = State::kIdle;
   ssh_session_struct* session_ = nullptr;
   ssh_event_struct* event_ = nullptr;  // Holds only this session's socket.

@@ -1,0 +1,112 @@
+#include "cluster/relay_receiver.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "cluster/remote_dir.h"
+#include "util/shell_quote.h"
+
+namespace cluster {
+namespace {
+
+// The known_hosts name every hop's key is filed under (HostKeyAlias).
+constexpr const char* kHopKeyAlias = "orgalorg-hop";
+
+// Reads the feed script (up to the go line) into D/plan; fails without it.
+std::string ReadPlanCommand() {
+  return fmt::format(
+      "{{ while IFS= read -r l && [ \"$l\" != {0} ]; do printf '%s\\n' \"$l\"; done >\"$d/plan\"; "
+      "[ \"$l\" = {0} ]; }}",
+      kRelayGo);
+}
+
+// The ssh command of hop `index` (its FIFO D/o<index>, key file D/k<index>).
+std::string HopSsh(size_t index, const RelayHop& hop, const RemoteCommandSpec& wrapper,
+                   const RelayHopTimeouts& timeouts) {
+  return fmt::format(
+      "ssh -T -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes "
+      "-o UserKnownHostsFile=\"$d/k{0}\" -o GlobalKnownHostsFile=/dev/null -o HostKeyAlias={1} "
+      "-o CheckHostIP=no -o UpdateHostKeys=no -o Ciphers=aes128-gcm@openssh.com "
+      "-o ForwardAgent=no -o ClearAllForwardings=yes -o LogLevel=ERROR "
+      "-o ConnectTimeout={2} -o ServerAliveInterval={3} -o ServerAliveCountMax=3 "
+      "-p {4} -l {5} -- {6} {7}",
+      index, kHopKeyAlias, timeouts.connect_s, timeouts.alive_s, hop.port, util::ShellQuote(hop.user),
+      util::ShellQuote(hop.host), util::ShellQuote(RelayHopCommand(hop.dir, wrapper)));
+}
+
+// Starts hop `index` in the background, reporting its end on stdout.
+std::string StartHop(size_t index, const RelayHop& hop, const RemoteCommandSpec& wrapper,
+                     const RelayHopTimeouts& timeouts) {
+  return fmt::format(
+      "printf '%s\\n' {0} >\"$d/k{1}\" && mkfifo \"$d/o{1}\" || exit 1\n"
+      "{{ {2} <\"$d/o{1}\" >/dev/null 2>\"$d/e{1}\"; s=$?; "
+      "[ $s = 0 ] || sed 's/^/{3} {1} /' \"$d/e{1}\"; echo \"{4} {1} $s\"; }} &\n",
+      util::ShellQuote(std::string(kHopKeyAlias) + " " + hop.host_key), index,
+      HopSsh(index, hop, wrapper, timeouts), kRelayHopError, kRelayHop);
+}
+
+}  // namespace
+
+std::string RelayReceiverCommand(const UploadSpec& spec) {
+  std::string line = fmt::format(
+      "{0} && d=$(mktemp -d /tmp/orgalorg-relay.XXXXXX) && trap 'rm -rf \"$d\"' EXIT && "
+      "mkfifo \"$d/in\" && echo \"{1} $d\" && {2} && . \"$d/plan\" && "
+      "{{ feed | {3}; s=$?; wait; exit $s; }}",
+      PrepareRootCommand(spec.root, spec.fresh_root), kRelayReady, ReadPlanCommand(), ExtractCommand(spec));
+  return WrapCommand(spec.wrapper, std::move(line));
+}
+
+std::string RelayHopCommand(const std::string& dir, const RemoteCommandSpec& wrapper) {
+  std::string fifo = util::ShellQuote(dir + "/in");
+  return WrapCommand(wrapper, fmt::format("test -p {0} && exec cat >{0}", fifo));
+}
+
+std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
+                            const RemoteCommandSpec& wrapper, const RelayHopTimeouts& timeouts) {
+  std::string script;
+  std::string outputs;
+  for (size_t i = 0; i < hops.size(); ++i) {
+    script += StartHop(i, hops[i], wrapper, timeouts);
+    outputs += fmt::format(" \"$d/o{}\"", i);
+  }
+  std::string source = from_client ? "" : " <\"$d/in\"";
+  if (hops.empty()) {
+    script += from_client ? "feed() { cat; }\n" : "feed() { cat \"$d/in\"; }\n";
+  } else {
+    script += fmt::format("feed() {{ tee --output-error=warn-nopipe{}{}; }}\n", outputs, source);
+  }
+  return script + std::string(kRelayGo) + "\n";
+}
+
+RelayLine ParseRelayLine(std::string_view line) {
+  RelayLine parsed;
+  auto word = [&](std::string_view prefix) {
+    return line.size() > prefix.size() && line.substr(0, prefix.size()) == prefix && line[prefix.size()] == ' ';
+  };
+  auto number = [](std::string_view text, auto* value) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+    return error == std::errc() ? static_cast<size_t>(end - text.data()) : 0;
+  };
+  if (word(kRelayReady)) {
+    parsed.kind = RelayLine::Kind::kReady;
+    parsed.dir = std::string(line.substr(kRelayReady.size() + 1));
+  } else if (word(kRelayHopError) || word(kRelayHop)) {
+    bool error = word(kRelayHopError);
+    std::string_view rest = line.substr((error ? kRelayHopError : kRelayHop).size() + 1);
+    size_t used = number(rest, &parsed.hop);
+    if (used == 0 || used >= rest.size() || rest[used] != ' ') return RelayLine();
+    rest = rest.substr(used + 1);
+    if (error) {
+      parsed.kind = RelayLine::Kind::kHopError;
+      parsed.text = std::string(rest);
+    } else if (number(rest, &parsed.status) == rest.size()) {
+      parsed.kind = RelayLine::Kind::kHop;
+    } else {
+      return RelayLine();
+    }
+  }
+  return parsed;
+}
+
+}  // namespace cluster

@@ -1,0 +1,86 @@
+// The shell text of a relayed upload's receivers (orgalorg(1), --relay).
+//
+// Every host runs one receiver on the client's own connection, which
+//   1. makes the upload root as a flat upload does (remote_dir.h) and a
+//      private directory D (`mktemp -d /tmp/orgalorg-relay.XXXXXX`, removed
+//      when the receiver ends) holding a FIFO D/in;
+//   2. says `orgalorg-relay-ready D` on stdout;
+//   3. reads its feed script from stdin, up to the line `orgalorg-relay-go`
+//      (read(1) never takes a byte beyond a line, so what follows on stdin
+//      is untouched), and sources it: the script says where the archive
+//      comes from (stdin: the client; D/in: the host that relays to this
+//      one) and starts one `ssh` per next hop, each fed from a FIFO of its
+//      own through GNU tee --output-error=warn-nopipe, so that a dead hop
+//      never stops the others nor this host;
+//   4. extracts with `tar -x` exactly as a flat upload (cluster/upload.h),
+//      completion marker included, waits for its hops, and exits with
+//      tar's status: that is the host's result, seen by the client on its
+//      own connection.
+// A hop that ends badly is reported on stdout: its ssh's stderr as
+// `orgalorg-relay-hop-error <hop> <line>`, then `orgalorg-relay-hop <hop>
+// <status>` (every hop says the latter when it ends).
+//
+// A hop is `ssh` on the relaying host to the next one: no config file,
+// batch mode, the next host's key pinned to what orgalorg verified for it
+// in this run (a known_hosts file in D, StrictHostKeyChecking=yes, the
+// host's own known_hosts files unused and never written), the same user
+// and port as the client used, aes128-gcm, keep-alives; it runs
+// `cat > <next host's D>/in` there through the run's shell template and
+// sudo. Authentication is the operator's agent, forwarded to the receiver
+// only (ssh/agent_forward.h).
+//
+// Pure functions, unit-tested.
+#ifndef ORGALORG_CLUSTER_RELAY_RECEIVER_H_
+#define ORGALORG_CLUSTER_RELAY_RECEIVER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/remote_command.h"
+#include "cluster/upload.h"
+
+namespace cluster {
+
+inline constexpr std::string_view kRelayReady = "orgalorg-relay-ready";
+inline constexpr std::string_view kRelayHop = "orgalorg-relay-hop";
+inline constexpr std::string_view kRelayHopError = "orgalorg-relay-hop-error";
+inline constexpr std::string_view kRelayGo = "orgalorg-relay-go";
+
+// The receiver's command line, wrapped like any remote command.
+std::string RelayReceiverCommand(const UploadSpec& spec);
+
+// One next host, as the relaying host reaches it.
+struct RelayHop {
+  std::string host;      // Name or address, as the client reached it.
+  int port = 22;
+  std::string user;
+  std::string host_key;  // "<type> <base64>", verified by the client.
+  std::string dir;       // The next host's receiver directory D.
+};
+
+struct RelayHopTimeouts {
+  int connect_s = 10;  // ssh ConnectTimeout.
+  int alive_s = 10;    // ssh ServerAliveInterval (3 missed: the hop ends).
+};
+
+// The feed script for one host, `orgalorg-relay-go` line included.
+std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
+                            const RemoteCommandSpec& wrapper, const RelayHopTimeouts& timeouts);
+
+// The hop's command line on the next host (exposed for tests).
+std::string RelayHopCommand(const std::string& dir, const RemoteCommandSpec& wrapper);
+
+// One line of a receiver's stdout.
+struct RelayLine {
+  enum class Kind { kOther, kReady, kHop, kHopError } kind = Kind::kOther;
+  std::string dir;      // kReady
+  size_t hop = 0;       // kHop, kHopError
+  int status = 0;       // kHop
+  std::string text;     // kHopError: ssh's line
+};
+RelayLine ParseRelayLine(std::string_view line);
+
+}  // namespace cluster
+
+#endif  // ORGALORG_CLUSTER_RELAY_RECEIVER_H_
