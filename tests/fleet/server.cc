@@ -113,6 +113,7 @@ class Server {
  public:
   Server(const ServerOptions& options, Keys* keys) : options_(options), keys_(keys), dirs_(options.hosts) {}
   int Run();
+  bool Dispatch(const epoll_event& event);
 
  private:
   bool Listen();
@@ -645,7 +646,9 @@ void Server::PrintStats(const char* why) {
           stats_.peak_live ? double(rss) / stats_.peak_live : 0.0, Now(CLOCK_PROCESS_CPUTIME_ID));
 }
 
-int Server::Run() {
+// Raises the soft fd limit to the hard one (root: first the hard one to
+// the kernel's nr_open); returns the soft limit now in force.
+rlim_t RaiseFdLimit() {
   rlimit limit;
   getrlimit(RLIMIT_NOFILE, &limit);
   rlim_t most = 0;
@@ -655,6 +658,36 @@ int Server::Run() {
   }
   limit.rlim_cur = limit.rlim_max;
   setrlimit(RLIMIT_NOFILE, &limit);
+  return limit.rlim_cur;
+}
+
+// One epoll event; true when a signal asks the server to stop.
+bool Server::Dispatch(const epoll_event& event) {
+  auto* w = static_cast<struct Watch*>(event.data.ptr);
+  switch (w->type) {
+    case Watch::kListener: Accept(); break;
+    case Watch::kSignals: return OnSignalFd();
+    case Watch::kSpawned: OnSpawned(); break;
+    case Watch::kSocket: OnSocket(w->session, event.events); break;
+    case Watch::kStdin:
+      if (!w->chan->session->dead) {
+        OnStdinWritable(w->chan);
+        AfterPoll(w->chan->session);
+      }
+      break;
+    case Watch::kStdout:
+    case Watch::kStderr:
+      if (!w->chan->session->dead) {
+        OnOutput(w->chan, w->type == Watch::kStderr);
+        AfterPoll(w->chan->session);
+      }
+      break;
+  }
+  return false;
+}
+
+int Server::Run() {
+  rlim_t fd_limit = RaiseFdLimit();
   signal(SIGPIPE, SIG_IGN);
   sigset_t mask;
   sigemptyset(&mask);
@@ -680,34 +713,12 @@ int Server::Run() {
   printf("orgalorg-fleet: ready: %zu hosts %s..%s port %d, pid %d, fd limit %lu\n", options_.hosts,
          AddressText(HostAddress(options_.first_host)).c_str(),
          AddressText(HostAddress(options_.first_host + options_.hosts - 1)).c_str(), options_.port,
-         getpid(), static_cast<unsigned long>(limit.rlim_cur));
+         getpid(), static_cast<unsigned long>(fd_limit));
   fflush(stdout);
   epoll_event events[kMaxEvents];
   for (bool stop = false; !stop;) {
     int n = epoll_wait(epoll_, events, kMaxEvents, -1);
-    for (int i = 0; i < n; ++i) {
-      auto* w = static_cast<struct Watch*>(events[i].data.ptr);
-      uint32_t ev = events[i].events;
-      switch (w->type) {
-        case Watch::kListener: Accept(); break;
-        case Watch::kSignals: stop = OnSignalFd() || stop; break;
-        case Watch::kSpawned: OnSpawned(); break;
-        case Watch::kSocket: OnSocket(w->session, ev); break;
-        case Watch::kStdin:
-          if (!w->chan->session->dead) {
-            OnStdinWritable(w->chan);
-            AfterPoll(w->chan->session);
-          }
-          break;
-        case Watch::kStdout:
-        case Watch::kStderr:
-          if (!w->chan->session->dead) {
-            OnOutput(w->chan, w->type == Watch::kStderr);
-            AfterPoll(w->chan->session);
-          }
-          break;
-      }
-    }
+    for (int i = 0; i < n; ++i) stop = Dispatch(events[i]) || stop;
     graveyard_.clear();
   }
   PrintStats("stopping");
