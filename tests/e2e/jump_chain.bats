@@ -249,13 +249,18 @@ upload_with_a_stopped_host() {  # I_A I_B [J]
   "$CLUSTER" rate "$2" off
 }
 
-@test "memory: a stopped host behind the bastion costs at most 256 KiB more than a direct one" {
+@test "memory: a stopped host behind the bastion costs at most 3 MiB more than a direct one" {
   head -c 30000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
   upload_with_a_stopped_host 0 5
   BASE_RSS_KB=$RSS_KB
   upload_with_a_stopped_host 1 4 "$H0"
   echo "peak RSS: direct $BASE_RSS_KB KiB, through the bastion $RSS_KB KiB" >&3
-  # Two targets and the bastion's own session: 2 x 256 KiB + 512 KiB.
   for i in 0 5 1 4; do "$CLUSTER" exec "$i" 'rm -rf /tmp/memtest'; done
-  [ "$RSS_KB" -le $((BASE_RSS_KB + 1024)) ]
+  # ASan's quarantine and shadow make peak RSS say nothing about buffers.
+  [[ ${ORGALORG_SANITIZED:-} == 1 ]] && return 0
+  # Per tunnel our buffers hold at most 2 x 128 KiB, but libssh 0.10 keeps
+  # a forwarded channel's window at 1,280,000 bytes and a stopped target
+  # can leave that much inside libssh (measured: 1.0 to 1.9 MB more than
+  # direct), plus the bastion's own session.
+  [ "$RSS_KB" -le $((BASE_RSS_KB + 3072)) ]
 }
