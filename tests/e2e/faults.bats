@@ -92,31 +92,6 @@ interrupt_run() {  # SIGINT to the background run, starts the clock, waits
   wait_run
 }
 
-# Pids of live processes of host I whose command line matches the ERE.
-pids_on() {
-  local i=$1 re=$2 pid args stat
-  for pid in $(ip netns pids "orgc$i" 2>/dev/null); do
-    { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
-    stat=${stat##*) }
-    [[ ${stat:0:1} == [ZX] ]] && continue
-    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
-    [[ $args =~ $re ]] && echo "$pid"
-  done
-  return 0
-}
-
-count_on() { pids_on "$@" | wc -l; }
-
-running_on() { [ "$(count_on "$1" "$2")" -ge 1 ]; }
-
-gone_on() { [ "$(count_on "$1" "$2")" -eq 0 ]; }
-
-err_has() { grep -F -- "$1" "$ERR" >/dev/null; }
-
-no_local_orgalorg() {
-  ! pgrep -f -- "^$ORGALORG( |\$)" >/dev/null
-}
-
 # A fresh run without -y takes and releases the lock on every given host.
 lock_free() {  # [orgalorg args, e.g. -r DIR] -o HOST...
   "$ORGALORG" -c 5000 "$@" -C true >/dev/null 2>"$BATS_TEST_TMPDIR/lock-check.err" ||

@@ -30,6 +30,15 @@
 # log_time           with E2E_TIMES=<file>, appends the test's exit status,
 #                    ELAPSED_MS and (when set) RSS_KB and BASE_RSS_KB there.
 # file_bigger_than F B   true when file F exists and has more than B bytes.
+# pids_on I ERE     pids of host I's live processes whose command line
+#                    matches ERE; count_on, running_on, gone_on count them.
+# no_local_orgalorg  no orgalorg process under test left on the client.
+# err_has TEXT       $ERR (a run's stderr file) contains TEXT.
+# make_upload_tree D a tree under D/tree with every kind of entry an upload
+#                    must keep: modes, owner, mtime, symlinks (one dangling),
+#                    a hard link, an empty directory, odd and binary names.
+# manifest DIR       name, type, mode, owner, mtime, link target and hash of
+#                    every entry of DIR (`declare -f manifest` runs it on a host).
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -144,3 +153,47 @@ log_time() {
 }
 
 file_bigger_than() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
+
+pids_on() {  # I ERE
+  local i=$1 re=$2 pid args stat
+  for pid in $(ip netns pids "orgc$i" 2>/dev/null); do
+    { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
+    stat=${stat##*) }
+    [[ ${stat:0:1} == [ZX] ]] && continue
+    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    [[ $args =~ $re ]] && echo "$pid"
+  done
+  return 0
+}
+count_on() { pids_on "$@" | wc -l; }
+running_on() { [ "$(count_on "$1" "$2")" -ge "${3:-1}" ]; }
+gone_on() { [ "$(count_on "$1" "$2")" -eq 0 ]; }
+
+no_local_orgalorg() { ! pgrep -f -- "^$ORGALORG( |\$)" >/dev/null; }
+
+err_has() { grep -F -- "$1" "$ERR" >/dev/null; }
+
+make_upload_tree() {  # D
+  local d=$1
+  mkdir -p "$d/tree/sub/empty"
+  echo "plain" >"$d/tree/plain"
+  head -c 3000000 /dev/urandom >"$d/tree/sub/big.bin"
+  printf 'odd\n' >"$d/tree/sp ace 'q\" "
+  printf 'nl\n' >"$d/tree/new
+line"
+  printf 'bin\n' >"$d/tree/$(printf 'n\xffm')"
+  ln -s plain "$d/tree/link"
+  ln -s /nonexistent "$d/tree/dangling"
+  ln "$d/tree/plain" "$d/tree/hard"
+  chmod 0640 "$d/tree/plain"
+  chmod 0700 "$d/tree/sub/empty"
+  chmod 4755 "$d/tree/sub/big.bin"
+  chown 1234:2345 "$d/tree/sub/big.bin"
+  touch -d '2020-02-03 04:05:06.123456789' "$d/tree/sub/big.bin"
+}
+
+manifest() {  # DIR
+  (cd "$1" && find . -print0 | sort -z | xargs -0 stat -c '%n|%F|%a|%u|%g|%.9Y|%N' |
+    sed 's/|[^|]*-> /|-> /')
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
+}

@@ -45,8 +45,6 @@ host_reaches() { "$CLUSTER" exec "$1" "timeout 2 bash -c 'exec 3<>/dev/tcp/$2/22
 
 ssh_config() { cat >"$HOME/.ssh/config"; }  # the client's ~/.ssh/config
 
-err_has() { grep -F -- "$1" "$ERR" >/dev/null; }
-
 start_run() {  # ARGS: orgalorg in the background, output to $OUT and $ERR
   T0=$(now_us)
   "$ORGALORG" "$@" >"$OUT" 2>"$ERR" &
@@ -71,16 +69,6 @@ kill_sshd_of() {
   done
   return 0
 }
-
-# Count of processes of host I whose command line matches the ERE.
-count_on() {
-  local n=0 pid
-  for pid in $(ip netns pids "orgc$1"); do
-    [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) =~ $2 ]] && n=$((n + 1))
-  done
-  echo "$n"
-}
-running_on() { [ "$(count_on "$1" "$2")" -ge "${3:-1}" ]; }
 
 @test "the second-hop hosts are reached only from B: not from the client, not from A" {
   host_reaches 1 "$IP2"

@@ -63,30 +63,12 @@ wait_run() {
   cat "$ERR"
 }
 
-# Pids of live processes of host I whose command line matches the ERE.
-pids_on() {
-  local i=$1 re=$2 pid args stat
-  for pid in $(ip netns pids "orgc$i" 2>/dev/null); do
-    { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
-    stat=${stat##*) }
-    [[ ${stat:0:1} == [ZX] ]] && continue
-    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
-    [[ $args =~ $re ]] && echo "$pid"
-  done
-  return 0
-}
-
-count_on() { pids_on "$@" | wc -l; }
-running_on() { [ "$(count_on "$1" "$2")" -ge 1 ]; }
-gone_on() { [ "$(count_on "$1" "$2")" -eq 0 ]; }
 gone_everywhere() {  # ERE: on no host at all
   local i
   for i in 0 1 2 3; do gone_on "$i" "$1" || return 1; done
 }
 
 unlocked_on() { "$CLUSTER" exec "$1" "flock -nx ${2:-/} true"; }
-
-no_local_orgalorg() { ! pgrep -f -- "^$ORGALORG( |\$)" >/dev/null; }
 
 sshd_setting() {  # I KEYWORD: host I's sshd's effective value of KEYWORD
   "$CLUSTER" exec "$1" "/usr/sbin/sshd -T -f $CLUSTER_DIR/hosts/$1/sshd_config" |

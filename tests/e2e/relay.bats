@@ -18,21 +18,7 @@ setup() {
   eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
   ssh-add -q "$HOME/.ssh/id_ed25519"
   SRC=$BATS_TEST_TMPDIR/src
-  mkdir -p "$SRC/tree/sub/empty"
-  echo "plain" >"$SRC/tree/plain"
-  head -c 3000000 /dev/urandom >"$SRC/tree/sub/big.bin"
-  printf 'odd\n' >"$SRC/tree/sp ace 'q\" "
-  printf 'nl\n' >"$SRC/tree/new
-line"
-  printf 'bin\n' >"$SRC/tree/$(printf 'n\xffm')"
-  ln -s plain "$SRC/tree/link"
-  ln -s /nonexistent "$SRC/tree/dangling"
-  ln "$SRC/tree/plain" "$SRC/tree/hard"
-  chmod 0640 "$SRC/tree/plain"
-  chmod 0700 "$SRC/tree/sub/empty"
-  chmod 4755 "$SRC/tree/sub/big.bin"
-  chown 1234:2345 "$SRC/tree/sub/big.bin"
-  touch -d '2020-02-03 04:05:06.123456789' "$SRC/tree/sub/big.bin"
+  make_upload_tree "$SRC"
 }
 
 teardown() {
@@ -44,12 +30,6 @@ teardown() {
 
 all_hosts() { local i; for ((i = 0; i < 6; i++)); do printf -- '-o %s ' "$U@$(host_ip "$i")"; done; }
 
-# name, type, mode, uid, gid, size, mtime, link target, and hash of every entry.
-manifest() {  # dir
-  (cd "$1" && find . -print0 | sort -z | xargs -0 stat -c '%n|%F|%a|%u|%g|%.9Y|%N' |
-    sed 's/|[^|]*-> /|-> /')
-  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
-}
 
 @test "a relayed tree arrives on every host exactly as a flat upload delivers it" {
   cd "$SRC"
