@@ -3,6 +3,7 @@
 #include "app/host_ledger.h"
 #include "app/modes.h"
 #include "util/atomic_file.h"
+#include "util/stdin_file.h"
 
 namespace app {
 namespace {
@@ -50,7 +51,16 @@ int ExitStatusFor(cluster::StopReason reason) {
   return kExitError;
 }
 
-int Run(const cli::Options& options, output::Output& out) {
+int Run(const cli::Options& given, output::Output& out) {
+  cli::Options options = given;
+  if (options.stdin_file == "-") {  // -i -: standard input, kept whole first.
+    util::StatusOr<std::string> path = util::StdinAsFile();
+    if (!path.ok()) {
+      out.Error(path.status());
+      return kExitError;
+    }
+    options.stdin_file = *path;
+  }
   HostLedger ledger;
   int exit_status = RunMode(options, out, &ledger);
   // Written once the host list is known (a run that stops before reading

@@ -85,7 +85,7 @@ Placement:
 
 Execution:
   -x --sudo             Run everything remote via sudo -n -E -H.
-  -i --stdin <file>     Feed <file> to every host's command.
+  -i --stdin <file>     Feed <file> to every host's command (- : stdin).
   -l --serial           Group output per host, one host at a time.
   --timeout <time>      Stop the command (or sync tool) on a host that runs
                         longer, and fail that host [default: no limit].

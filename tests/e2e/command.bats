@@ -96,6 +96,22 @@ setup() {
   [ "$(echo "$output" | sort)" = "$(printf '%s %s\n' "$H0" "$sum" "$H1" "$sum" | sort)" ]
 }
 
+@test "-i - feeds orgalorg's own standard input, a pipe or a file, to every host" {
+  head -c 300000 /dev/urandom | base64 >"$BATS_TEST_TMPDIR/in"
+  sum=$(sha1sum <"$BATS_TEST_TMPDIR/in")
+  want=$(printf '%s %s\n' "$H0" "$sum" "$H1" "$sum" | sort)
+  run --separate-stderr bash -c 'cat "$1" | "$2" -y -o "$3" -o "$4" -i - -C -- sha1sum' _ \
+    "$BATS_TEST_TMPDIR/in" "$ORGALORG" "$H0" "$H1"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | sort)" = "$want" ]
+  run --separate-stderr "$ORGALORG" -y -o "$H0" -o "$H1" -i - -C -- sha1sum <"$BATS_TEST_TMPDIR/in"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | sort)" = "$want" ]
+  # Nothing named "-" was looked for, and no copy is left behind.
+  [[ $stderr != *"can't open"* ]]
+  ! ls "${TMPDIR:-/tmp}"/orgalorg-stdin.* 2>/dev/null
+}
+
 @test "--json writes one parseable object per line" {
   run --separate-stderr "$ORGALORG" -y --json -o "$H0" -C -- 'echo a; echo b >&2'
   [ "$status" -eq 0 ]
