@@ -45,6 +45,16 @@ std::string HomeDir() {
   return pw ? pw->pw_dir : "/";
 }
 
+// Why the `count` hosts behind the jump host `jump` are not reached.
+std::string JumpFailureText(const std::string& jump, size_t count, bool skipping) {
+  if (skipping) {
+    return count == 1 ? fmt::format("skipping the node behind jump host {}", jump)
+                      : fmt::format("skipping the {} nodes behind jump host {}", count, jump);
+  }
+  return count == 1 ? fmt::format("can't connect to jump host {}, so not to the node behind it", jump)
+                    : fmt::format("can't connect to jump host {}, so to none of the {} nodes behind it", jump, count);
+}
+
 }  // namespace
 
 cluster::RemoteCommandSpec RemoteWrapper(const cli::Options& options) {
@@ -179,12 +189,11 @@ util::Status RunContext::ConnectFailed(size_t failed) {
       jumps.push_back(node.failed_jump_host);
     }
   }
-  auto jump_error = [&](const ssh::JumpHost* jump, const char* format) {
-    return util::Status::Error(fmt::format(fmt::runtime(format), jump->identity(), behind[jump]))
-        .AddCause(*jump->failure());
+  auto jump_error = [&](const ssh::JumpHost* jump, bool skipping) {
+    return util::Status::Error(JumpFailureText(jump->identity(), behind[jump], skipping)).AddCause(*jump->failure());
   };
   if (!options_.no_conn_fail && jumps.size() == 1 && behind[jumps[0]] == failed) {
-    return jump_error(jumps[0], "can't connect to jump host {}, so to none of the {} nodes behind it");
+    return jump_error(jumps[0], false);
   }
   util::Status summary = util::Status::Error(
       failed == nodes_.size() ? "can't connect to any of " + std::to_string(nodes_.size()) + " nodes"
@@ -192,9 +201,9 @@ util::Status RunContext::ConnectFailed(size_t failed) {
                                     std::to_string(nodes_.size()) + " nodes");
   for (const ssh::JumpHost* jump : jumps) {
     if (options_.no_conn_fail) {
-      out_->Warning(jump_error(jump, "skipping the {1} nodes behind jump host {0}"));
+      out_->Warning(jump_error(jump, true));
     } else {
-      summary.AddCause(jump_error(jump, "can't connect to jump host {}, so to none of the {} nodes behind it"));
+      summary.AddCause(jump_error(jump, false));
     }
   }
   cluster::Nodes good;

@@ -169,7 +169,7 @@ EOC
   run --separate-stderr "$ORGALORG" -y -w -o "$H4" -o "$H5" -C hostname
   [ "$status" -eq 0 ]
   [ "$output" = "$H5 orgc5" ]
-  [[ $stderr == *"skipping the 1 nodes behind jump host [$U@$IP0:2222]"* ]]
+  [[ $stderr == *"skipping the node behind jump host [$U@$IP0:2222]"* ]]
 }
 
 @test "the bastion killed mid-command: every host behind it names it, at once" {
