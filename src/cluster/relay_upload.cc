@@ -7,7 +7,8 @@
 #include <optional>
 
 #include "cluster/remote_cleanup.h"
-#include "cluster/upload_window.h"
+#include "cluster/stream_pump.h"
+#include "cluster/tar_stderr.h"
 #include "protocol/line_splitter.h"
 #include "transfer/relay_plan.h"
 
@@ -15,11 +16,9 @@ namespace cluster {
 namespace {
 
 // As for a flat upload (upload.cc).
-constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
-constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
-constexpr size_t kMaxStderrLines = 20;
 constexpr int kSendBufferPerHost = 1 << 20;
-constexpr std::string_view kHdrcharsetWarning = "tar: Ignoring unknown extended header keyword 'hdrcharset'";
+// Most bytes of a hop's ssh errors kept.
+constexpr size_t kMaxHopErrorBytes = 1600;
 
 class RelayUpload {
  public:
@@ -28,10 +27,10 @@ class RelayUpload {
   RelayUpload(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream, const UploadSpec& spec,
               const RelaySpec& relay, output::Output* out, const Stop& stop, std::vector<bool> only)
       : loop_(loop), nodes_(nodes), stream_(stream), spec_(spec), relay_(relay), out_(out), stop_(stop),
-        sinks_(nodes->size()), only_(std::move(only)) {
+        sinks_(nodes->size()), only_(std::move(only)),
+        pump_(loop, stream, out, PumpStatus{"upload (relay)", nodes->size(), spec.total_bytes}, nodes->size()) {
     result_.outcomes.resize(nodes->size());
   }
-  ~RelayUpload() { *alive_ = false; }
   RelayUpload(const RelayUpload&) = delete;
   RelayUpload& operator=(const RelayUpload&) = delete;
 
@@ -43,17 +42,13 @@ class RelayUpload {
     std::unique_ptr<ExecChannel> channel;
     Phase phase = Phase::kStarting;
     std::string dir;                // The receiver's directory D.
-    std::string script;             // Feed script bytes not yet written.
     bool from_client = false;       // A root: the client sends it the archive.
-    uint64_t offset = 0;
-    bool eof_sent = false;
     std::optional<size_t> parent;   // Node index of the host feeding it.
     std::vector<size_t> children;   // Node indexes it forwards to.
     std::vector<std::string> hop_errors;  // Per child: ssh's stderr lines.
     util::Status upstream;          // Set: failed because of a relay host.
     std::unique_ptr<protocol::LineSplitter> stdout_lines, stderr_lines;
-    std::vector<std::string> stderr_head;
-    size_t stderr_dropped = 0;
+    TarStderr stderr_kept;
     std::unique_ptr<ExecChannel> stopper;  // Cleanup command, when stopped.
   };
 
@@ -69,12 +64,6 @@ class RelayUpload {
   void StopReceiver(size_t i, util::Status reason);
   void OnExit(size_t i, int status, const std::string& signal_name);
   util::Status ExitError(size_t i, int status, const std::string& signal_name);
-  uint64_t Slowest() const;
-  void Feed(Sink& sink);
-  void Pump();
-  bool Produce();
-  void QueuePump();
-  void Report();
   void Interrupt();
   void ForwardAgents(bool on);
 
@@ -88,14 +77,9 @@ class RelayUpload {
   UploadResult result_;
   std::vector<Sink> sinks_;
   std::vector<bool> only_;
-  UploadWindow window_;
   bool planned_ = false;
-  bool produced_all_ = false;
   size_t pending_ = 0;
-  size_t hosts_done_ = 0;
-  loop::TimePoint started_ = loop::Clock::now();
-  bool pump_queued_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  StreamPump pump_;  // Last: destroyed first, no pass after the sinks.
 };
 
 UploadResult RelayUpload::Run() {
@@ -105,6 +89,7 @@ UploadResult RelayUpload::Run() {
   for (size_t i = 0; i < nodes_->size(); ++i) Start(i, command);
   MaybePlan();
   util::Status waited = loop_->RunUntil([this] { return pending_ == 0 || stop_.requested(); });
+  result_.error = pump_.error();
   if (!waited.ok()) result_.error = waited;
   ForwardAgents(false);
   if (pending_ > 0) Interrupt();
@@ -161,7 +146,7 @@ ExecCallbacks RelayUpload::CallbacksFor(size_t i) {
   ExecCallbacks callbacks;
   callbacks.on_stdout = [this, i](std::string_view data) { sinks_[i].stdout_lines->Feed(data); };
   callbacks.on_stderr = [this, i](std::string_view data) { sinks_[i].stderr_lines->Feed(data); };
-  callbacks.on_writable = [this]() { QueuePump(); };
+  callbacks.on_writable = [this, i]() { pump_.Writable(i); };
   callbacks.on_exit = [this, i](int status, std::string signal_name) { OnExit(i, status, signal_name); };
   return callbacks;
 }
@@ -176,7 +161,7 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
       sink.phase = Phase::kReady;
       return MaybePlan();
     case RelayLine::Kind::kHopError:
-      if (parsed.hop < sink.hop_errors.size() && sink.hop_errors[parsed.hop].size() < kMaxStderrLines * 80) {
+      if (parsed.hop < sink.hop_errors.size() && sink.hop_errors[parsed.hop].size() < kMaxHopErrorBytes) {
         if (!sink.hop_errors[parsed.hop].empty()) sink.hop_errors[parsed.hop] += "; ";
         sink.hop_errors[parsed.hop] += parsed.text;
       }
@@ -190,14 +175,9 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
 }
 
 void RelayUpload::OnStderrLine(size_t i, std::string_view line) {
-  Sink& sink = sinks_[i];
-  if (line.empty() || line == spec_.marker || line == kHdrcharsetWarning) return;
+  if (!TarStderr::Telling(line, spec_.marker)) return;
   if (spec_.verbose) out_->HostLine((*nodes_)[i].ref, output::Stream::kStderr, line);
-  if (sink.stderr_head.size() < kMaxStderrLines) {
-    sink.stderr_head.emplace_back(line);
-  } else {
-    ++sink.stderr_dropped;
-  }
+  sinks_[i].stderr_kept.Keep(line);
 }
 
 // Once no receiver is still starting: the plan over the ready ones.
@@ -210,7 +190,7 @@ void RelayUpload::MaybePlan() {
   }
   planned_ = true;
   Plan(ready);
-  QueuePump();
+  pump_.QueuePump();
 }
 
 void RelayUpload::Plan(const std::vector<size_t>& ready) {
@@ -223,7 +203,8 @@ void RelayUpload::Plan(const std::vector<size_t>& ready) {
     sink.hop_errors.resize(sink.children.size());
     std::vector<RelayHop> hops;
     for (size_t child : sink.children) hops.push_back(HopTo(child));
-    sink.script = RelayFeedScript(sink.from_client, hops, spec_.wrapper, relay_.timeouts);
+    pump_.Add(ready[k], sink.channel.get(),
+              RelayFeedScript(sink.from_client, hops, spec_.wrapper, relay_.timeouts), sink.from_client);
     sink.phase = Phase::kPlanned;
     out_->Log(output::Level::kDebug,
               fmt::format("relay: {} <- {}", (*nodes_)[ready[k]].ref.display,
@@ -276,6 +257,7 @@ void RelayUpload::StopReceiver(size_t i, util::Status reason) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone || !sink.upstream.ok()) return;
   sink.upstream = std::move(reason);
+  pump_.Remove(i);
   Node& node = (*nodes_)[i];
   if (!node.connected()) return;
   ExecCallbacks quiet;
@@ -290,7 +272,7 @@ void RelayUpload::OnExit(size_t i, int status, const std::string& signal_name) {
   bool was_planned = sink.phase == Phase::kPlanned;
   sink.phase = Phase::kDone;
   --pending_;
-  ++hosts_done_;
+  pump_.HostDone();
   HostOutcome& outcome = result_.outcomes[i];
   outcome.exit_code = status;
   outcome.error = sink.upstream.ok() ? ExitError(i, status, signal_name) : sink.upstream;
@@ -300,99 +282,17 @@ void RelayUpload::OnExit(size_t i, int status, const std::string& signal_name) {
     util::Status cause = util::Status::Error(outcome.error.message());
     FailBelow(i, cause);
   }
+  pump_.Remove(i);
   MaybePlan();
-  QueuePump();
+  pump_.QueuePump();
 }
 
 util::Status RelayUpload::ExitError(size_t i, int status, const std::string& signal_name) {
   Sink& sink = sinks_[i];
   if (!sink.channel->error().ok()) return sink.channel->error();
-  if (status == 0 && signal_name.empty() && (sink.eof_sent || !sink.from_client)) return util::Status::Ok();
-  util::Status error = util::Status::Error(signal_name.empty()
-                                               ? fmt::format("extraction failed with exit code {}", status)
-                                               : "extraction killed by signal " + signal_name);
+  if (status == 0 && signal_name.empty() && (pump_.eof_sent(i) || !sink.from_client)) return util::Status::Ok();
   sink.stderr_lines->Finish();
-  for (const std::string& line : sink.stderr_head) error.AddCause(util::Status::Error(line));
-  if (sink.stderr_dropped > 0) {
-    error.AddCause(util::Status::Error(fmt::format("({} more lines)", sink.stderr_dropped)));
-  }
-  return error;
-}
-
-uint64_t RelayUpload::Slowest() const {
-  uint64_t low = window_.end();
-  for (const Sink& sink : sinks_) {
-    if (sink.from_client && sink.phase != Phase::kDone && !sink.eof_sent) low = std::min(low, sink.offset);
-  }
-  return low;
-}
-
-// The feed script first; then a root gets the archive, the others EOF.
-void RelayUpload::Feed(Sink& sink) {
-  if (sink.phase != Phase::kPlanned || sink.eof_sent || !sink.channel->started()) return;
-  while (!sink.script.empty()) {
-    size_t taken = sink.channel->Write(sink.script);
-    if (taken == 0) return;
-    sink.script.erase(0, taken);
-  }
-  while (sink.from_client && sink.offset < window_.end()) {
-    size_t taken = sink.channel->Write(window_.At(sink.offset));
-    if (taken == 0) return;
-    sink.offset += taken;
-  }
-  if (!sink.from_client || produced_all_ || !result_.error.ok()) {
-    sink.eof_sent = true;
-    sink.channel->CloseStdin();
-  }
-}
-
-void RelayUpload::Pump() {
-  if (!planned_) return;
-  do {
-    for (Sink& sink : sinks_) Feed(sink);
-    window_.Release(Slowest());
-    if (produced_all_ || !result_.error.ok() || pending_ == 0) return;
-    if (window_.end() - window_.begin() >= kWindowBytes) return;
-  } while (Produce());
-}
-
-bool RelayUpload::Produce() {
-  std::string chunk;
-  util::Status status = stream_->Next(&chunk, kChunkBytes);
-  if (!status.ok()) {
-    result_.error = status;  // Every root's stdin ends without the marker.
-    for (Sink& sink : sinks_) Feed(sink);
-    return false;
-  }
-  if (chunk.empty()) {
-    produced_all_ = true;
-  } else {
-    window_.Push(std::move(chunk));
-  }
-  return true;
-}
-
-void RelayUpload::QueuePump() {
-  if (pump_queued_) return;
-  pump_queued_ = true;
-  loop_->Post([this, alive = alive_]() {
-    if (!*alive) return;
-    pump_queued_ = false;
-    Pump();
-    Report();
-  });
-}
-
-void RelayUpload::Report() {
-  double seconds = std::chrono::duration<double>(loop::Clock::now() - started_).count();
-  uint64_t sent = Slowest();
-  double rate = seconds > 0 ? sent / seconds : 0;
-  std::string eta;
-  if (spec_.total_bytes > 0 && rate > 0 && sent < spec_.total_bytes) {
-    eta = fmt::format(", ETA {:.0f} s", (spec_.total_bytes - sent) / rate);
-  }
-  out_->Status(fmt::format("upload (relay): {:.1f} MiB sent, {:.1f} MiB/s{}, {}/{} hosts done",
-                           sent / 1048576.0, rate / 1048576.0, eta, hosts_done_, nodes_->size()));
+  return sink.stderr_kept.Error(status, signal_name);
 }
 
 void RelayUpload::Interrupt() {
@@ -405,6 +305,7 @@ void RelayUpload::Interrupt() {
   for (const RunningCommand& command : running) {
     if (sinks_[command.node].phase == Phase::kDone) continue;
     sinks_[command.node].phase = Phase::kDone;
+    pump_.Remove(command.node);
     result_.outcomes[command.node].error = util::Status::Error("interrupted");
   }
 }
