@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 
 namespace cluster {
@@ -23,11 +22,23 @@ void StreamPump::Add(size_t id, ExecChannel* channel, std::string prelude, bool 
   sink.channel = channel;
   sink.prelude = std::move(prelude);
   sink.takes_archive = takes_archive;
+  if (takes_archive) {
+    sink.slot = offsets_.insert(sink.offset);
+    sink.counted = true;
+  }
+  Ready(id);
 }
 
-void StreamPump::Writable(size_t /*id*/) { QueuePump(); }
+void StreamPump::Writable(size_t id) {
+  Ready(id);
+  QueuePump();
+}
 
-void StreamPump::Remove(size_t id) { sinks_[id].channel = nullptr; }
+void StreamPump::Remove(size_t id) {
+  Sink& sink = sinks_[id];
+  Uncount(sink);
+  sink.channel = nullptr;
+}
 
 void StreamPump::QueuePump() {
   if (pump_queued_) return;
@@ -41,35 +52,41 @@ void StreamPump::QueuePump() {
   });
 }
 
-uint64_t StreamPump::Slowest() const {
-  uint64_t low = window_.end();
-  for (const Sink& sink : sinks_) {
-    if (sink.channel && sink.takes_archive && !sink.eof_sent) low = std::min(low, sink.offset);
-  }
-  return low;
-}
+uint64_t StreamPump::Slowest() const { return offsets_.empty() ? window_.end() : *offsets_.begin(); }
 
-size_t StreamPump::Taking() const {
-  size_t taking = 0;
-  for (const Sink& sink : sinks_) {
-    if (sink.channel && sink.takes_archive && !sink.eof_sent) ++taking;
-  }
-  return taking;
-}
-
-// Feeds every sink, then produces chunks while the slowest sink is close
-// enough, until the window is full or the archive is done.
+// Feeds the sinks that can take bytes, then produces chunks while the
+// slowest sink is close enough, until the window is full or the archive is
+// done.
 void StreamPump::Pass() {
   do {
-    for (Sink& sink : sinks_) Feed(sink);
+    FeedReady();
     window_.Release(Slowest());
-    if (produced_all_ || !error_.ok() || Taking() == 0) return;
+    if (produced_all_ || !error_.ok() || offsets_.empty()) return;
     if (window_.end() - window_.begin() >= kWindowBytes) return;
   } while (Produce());
 }
 
-// Writes what the sink's channel takes: prelude, archive, then EOF.
-void StreamPump::Feed(Sink& sink) {
+void StreamPump::Ready(size_t id) {
+  Sink& sink = sinks_[id];
+  if (sink.queued || !sink.channel || sink.eof_sent) return;
+  sink.queued = true;
+  ready_.push_back(id);
+}
+
+void StreamPump::FeedReady() {
+  feeding_.swap(ready_);
+  for (size_t id : feeding_) {
+    sinks_[id].queued = false;
+    Feed(id);
+  }
+  feeding_.clear();
+}
+
+// Writes what the sink's channel takes: prelude, archive, then EOF. One
+// that took all there is waits in hungry_ for the next chunk; one that took
+// less waits for its channel's on_writable.
+void StreamPump::Feed(size_t id) {
+  Sink& sink = sinks_[id];
   if (!sink.channel || sink.eof_sent || !sink.channel->started()) return;
   while (!sink.prelude.empty()) {
     size_t taken = sink.channel->Write(sink.prelude);
@@ -77,34 +94,50 @@ void StreamPump::Feed(Sink& sink) {
     sink.prelude.erase(0, taken);
   }
   if (!error_.ok() || !sink.takes_archive) return EndStdin(sink);
+  if (!WriteArchive(sink)) return;
+  if (produced_all_) return EndStdin(sink);
+  if (!sink.hungry) {
+    sink.hungry = true;
+    hungry_.push_back(id);
+  }
+}
+
+// The window from the sink's offset; true when it took all of it.
+bool StreamPump::WriteArchive(Sink& sink) {
+  uint64_t start = sink.offset;
   while (sink.offset < window_.end()) {
     size_t taken = sink.channel->Write(window_.At(sink.offset));
-    if (taken == 0) return;
+    if (taken == 0) break;
     sink.offset += taken;
   }
-  if (produced_all_) EndStdin(sink);
+  if (sink.offset != start && sink.counted) {
+    offsets_.erase(sink.slot);
+    sink.slot = offsets_.insert(sink.offset);
+  }
+  return sink.offset == window_.end();
 }
 
 void StreamPump::EndStdin(Sink& sink) {
   sink.eof_sent = true;
+  Uncount(sink);
   sink.channel->CloseStdin();
 }
 
-// The next chunk into the window; false (and every stdin ended without the
-// rest, so that every host fails its check) when reading failed.
+void StreamPump::Uncount(Sink& sink) {
+  if (!sink.counted) return;
+  offsets_.erase(sink.slot);
+  sink.counted = false;
+}
+
+// The next chunk into the window (the sinks waiting for it are fed next);
+// false (and every stdin ended without the rest, so that every host fails
+// its check) when reading failed.
 bool StreamPump::Produce() {
   std::string chunk;
   util::Status status = stream_->Next(&chunk, kChunkBytes);
   if (!status.ok()) {
     error_ = status;
-    for (Sink& sink : sinks_) {
-      if (!sink.channel || sink.eof_sent) continue;
-      if (sink.prelude.empty()) {
-        EndStdin(sink);
-      } else {
-        Feed(sink);
-      }
-    }
+    for (size_t id = 0; id < sinks_.size(); ++id) Feed(id);
     return false;
   }
   if (chunk.empty()) {
@@ -112,7 +145,16 @@ bool StreamPump::Produce() {
   } else {
     window_.Push(std::move(chunk));
   }
+  WakeHungry();
   return true;
+}
+
+void StreamPump::WakeHungry() {
+  for (size_t id : hungry_) {
+    sinks_[id].hungry = false;
+    Ready(id);
+  }
+  hungry_.clear();
 }
 
 std::string StreamPump::StatusText(double seconds) const {

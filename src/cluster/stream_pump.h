@@ -18,6 +18,11 @@
 // the rest of the archive, so that every host fails its completion check;
 // error() holds it.
 //
+// Work: a pass touches only the sinks that can take bytes now (those that
+// said writable, and those waiting at the window's end when a chunk comes);
+// the sinks' offsets are kept in order as they advance, so the slowest is
+// at hand: a pass costs nothing per idle host (O(log N) per sink fed).
+//
 // The owner keeps the channels alive while their sinks are added, and
 // calls Remove() when a channel ends or is stopped. Passes run on the loop
 // (QueuePump), never inside the owner's call; none runs after destruction.
@@ -26,6 +31,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,19 +93,31 @@ class StreamPump {
     bool takes_archive = false;
     bool eof_sent = false;
     uint64_t offset = 0;             // Archive bytes it has taken.
+    bool queued = false;             // In ready_.
+    bool hungry = false;             // In hungry_: took all there is.
+    bool counted = false;            // `slot` holds its offset.
+    std::multiset<uint64_t>::iterator slot;
   };
 
   void Pass();
-  void Feed(Sink& sink);
+  void Ready(size_t id);
+  void FeedReady();
+  void Feed(size_t id);
+  bool WriteArchive(Sink& sink);
   void EndStdin(Sink& sink);
+  void Uncount(Sink& sink);
   bool Produce();
-  size_t Taking() const;
+  void WakeHungry();
 
   loop::EventLoop* loop_;
   transfer::TarStream* stream_;
   output::Output* out_;
   PumpStatus status_;
   std::vector<Sink> sinks_;
+  std::vector<size_t> ready_;        // To feed in the next pass.
+  std::vector<size_t> feeding_;      // Being fed (ready_'s last batch).
+  std::vector<size_t> hungry_;       // At the window's end, waiting for a chunk.
+  std::multiset<uint64_t> offsets_;  // Of the sinks still taking the archive.
   UploadWindow window_;
   util::Status error_;
   bool produced_all_ = false;

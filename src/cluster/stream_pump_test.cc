@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -120,6 +121,63 @@ TEST_F(StreamPumpTest, ASinkRemovedMidStreamNoLongerHoldsTheProducerBack) {
   pump_->QueuePump();
   RunUntil([&] { return Command(1).stdin_closed(); });
   EXPECT_GT(Command(1).stdin_data().size(), 20u * 1024 * 1024);
+}
+
+// A channel that takes `room` bytes, drops them and counts the calls made
+// to it.
+class CountingChannel : public ExecChannel {
+ public:
+  size_t Write(std::string_view data) override {
+    ++calls;
+    size_t taken = static_cast<size_t>(std::min<uint64_t>(data.size(), room));
+    room -= taken;
+    return taken;
+  }
+  void CloseStdin() override { closed = true; }
+  void Signal(const char*) override {}
+  void Close() override {}
+  bool started() const override {
+    ++calls;
+    return true;
+  }
+  bool finished() const override { return false; }
+  const util::Status& error() const override { return error_; }
+
+  uint64_t room = UINT64_MAX;
+  mutable size_t calls = 0;
+  bool closed = false;
+
+ private:
+  util::Status error_;
+};
+
+TEST_F(StreamPumpTest, APassTouchesOnlyTheSinksThatCanTakeBytes) {
+  MakePump(20 * 1024 * 1024);
+  constexpr size_t kSinks = 2000;
+  pump_ = std::make_unique<StreamPump>(&loop_, stream_.get(), out_.get(), PumpStatus{"upload", kSinks, 0}, kSinks);
+  std::vector<CountingChannel> sinks(kSinks);
+  sinks[0].room = 1000;  // The slowest: holds the producer back.
+  for (size_t i = 0; i < kSinks; ++i) pump_->Add(i, &sinks[i], "", true);
+  pump_->QueuePump();
+  Settle();
+  ASSERT_EQ(pump_->Slowest(), 1000u);
+  size_t idle_calls = 0;
+  for (size_t i = 1; i < kSinks; ++i) idle_calls += sinks[i].calls;
+  // The slowest sink says writable 100 times without taking a byte more:
+  // no pass touches the idle sinks again.
+  for (int k = 0; k < 100; ++k) {
+    pump_->Writable(0);
+    loop_.RunOnce(loop::Milliseconds(0));
+  }
+  size_t idle_calls_after = 0;
+  for (size_t i = 1; i < kSinks; ++i) idle_calls_after += sinks[i].calls;
+  EXPECT_EQ(idle_calls_after, idle_calls);
+  EXPECT_GE(sinks[0].calls, 100u);
+  sinks[0].room = UINT64_MAX;
+  pump_->Writable(0);
+  RunUntil([&] { return sinks[0].closed; });
+  for (size_t i = 1; i < kSinks; ++i) ASSERT_TRUE(sinks[i].closed) << i;
+  EXPECT_EQ(pump_->Slowest(), stream_->bytes_produced());
 }
 
 TEST_F(StreamPumpTest, TheStatusLineSaysBytesRateEtaAndHostsDone) {
