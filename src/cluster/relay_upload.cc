@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "cluster/relay_cleanup.h"
 #include "cluster/remote_cleanup.h"
 #include "cluster/stream_pump.h"
 #include "cluster/tar_stderr.h"
@@ -46,6 +47,9 @@ class RelayUpload {
     std::optional<size_t> parent;   // Node index of the host feeding it.
     std::vector<size_t> children;   // Node indexes it forwards to.
     std::vector<std::string> hop_errors;  // Per child: ssh's stderr lines.
+    std::vector<bool> hop_ok;       // Per child: its hop ended with status 0.
+    bool stopping = false;          // Its receiver is being stopped by us.
+    bool clean_exit = false;        // Its receiver exited on its own (D removed).
     util::Status upstream;          // Set: failed because of a relay host.
     std::unique_ptr<protocol::LineSplitter> stdout_lines, stderr_lines;
     TarStderr stderr_kept;
@@ -60,11 +64,14 @@ class RelayUpload {
   void Plan(const std::vector<size_t>& ready);
   RelayHop HopTo(size_t child) const;
   void OnHopEnd(size_t i, size_t hop, int status);
-  void FailBelow(size_t i, const util::Status& cause);
+  void FailBelow(size_t i, const util::Status& cause, bool spare_fed = false);
   void StopReceiver(size_t i, util::Status reason);
   void OnExit(size_t i, int status, const std::string& signal_name);
   util::Status ExitError(size_t i, int status, const std::string& signal_name);
+  bool StreamCut(size_t i, int status, const std::string& signal_name) const;
+  util::Status CutReason(size_t i, const util::Status& own) const;
   void Interrupt();
+  void RemoveLeftovers();
   void ForwardAgents(bool on);
 
   loop::EventLoop* loop_;
@@ -93,6 +100,7 @@ UploadResult RelayUpload::Run() {
   if (!waited.ok()) result_.error = waited;
   ForwardAgents(false);
   if (pending_ > 0) Interrupt();
+  RemoveLeftovers();
   result_.bytes_sent = stream_->bytes_produced();
   for (size_t i = 0; i < sinks_.size(); ++i) {
     if (!sinks_[i].upstream.ok() && (*nodes_)[i].connected()) result_.upstream_failed.push_back(i);
@@ -176,6 +184,8 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
 
 void RelayUpload::OnStderrLine(size_t i, std::string_view line) {
   if (!TarStderr::Telling(line, spec_.marker)) return;
+  // The shell's word on a process we stopped is our own doing, no error.
+  if (sinks_[i].stopping && IsShellKillReport(line)) return;
   if (spec_.verbose) out_->HostLine((*nodes_)[i].ref, output::Stream::kStderr, line);
   sinks_[i].stderr_kept.Keep(line);
 }
@@ -201,6 +211,7 @@ void RelayUpload::Plan(const std::vector<size_t>& ready) {
     for (size_t child : plan.children[k]) sink.children.push_back(ready[child]);
     sink.from_client = !sink.parent;
     sink.hop_errors.resize(sink.children.size());
+    sink.hop_ok.resize(sink.children.size());
     std::vector<RelayHop> hops;
     for (size_t child : sink.children) hops.push_back(HopTo(child));
     pump_.Add(ready[k], sink.channel.get(),
@@ -227,7 +238,11 @@ RelayHop RelayUpload::HopTo(size_t child) const {
 // Hop `hop` of host i ended: a failed one leaves its host without the
 // archive, and everything below it.
 void RelayUpload::OnHopEnd(size_t i, size_t hop, int status) {
-  if (status == 0 || hop >= sinks_[i].children.size()) return;
+  if (hop >= sinks_[i].children.size()) return;
+  if (status == 0) {
+    sinks_[i].hop_ok[hop] = true;
+    return;
+  }
   size_t child = sinks_[i].children[hop];
   if (sinks_[child].phase == Phase::kDone) return;
   std::string why = sinks_[i].hop_errors[hop];
@@ -239,9 +254,13 @@ void RelayUpload::OnHopEnd(size_t i, size_t hop, int status) {
   FailBelow(child, cause);
 }
 
-// Every host below i that has not finished fails with `cause`.
-void RelayUpload::FailBelow(size_t i, const util::Status& cause) {
-  for (size_t child : sinks_[i].children) {
+// Every host below i that has not finished fails with `cause`; with
+// `spare_fed`, but for i's children whose hop ended well (they have every
+// byte i had: if i's stream was cut, so is theirs, and they say so).
+void RelayUpload::FailBelow(size_t i, const util::Status& cause, bool spare_fed) {
+  for (size_t hop = 0; hop < sinks_[i].children.size(); ++hop) {
+    size_t child = sinks_[i].children[hop];
+    if (spare_fed && sinks_[i].hop_ok[hop]) continue;
     if (sinks_[child].phase != Phase::kDone) {
       util::Status reason = util::Status::Error(
           fmt::format("not received: relay host {} failed", (*nodes_)[i].ref.display));
@@ -257,6 +276,7 @@ void RelayUpload::StopReceiver(size_t i, util::Status reason) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone || !sink.upstream.ok()) return;
   sink.upstream = std::move(reason);
+  sink.stopping = true;
   pump_.Remove(i);
   Node& node = (*nodes_)[i];
   if (!node.connected()) return;
@@ -270,21 +290,45 @@ void RelayUpload::OnExit(size_t i, int status, const std::string& signal_name) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone) return;
   bool was_planned = sink.phase == Phase::kPlanned;
+  bool stopped_by_us = !sink.upstream.ok();
   sink.phase = Phase::kDone;
   --pending_;
   pump_.HostDone();
+  pump_.Remove(i);
+  sink.clean_exit = signal_name.empty() && sink.channel->error().ok() && !sink.stopping;
   HostOutcome& outcome = result_.outcomes[i];
   outcome.exit_code = status;
-  outcome.error = sink.upstream.ok() ? ExitError(i, status, signal_name) : sink.upstream;
-  if (!outcome.error.ok() && outcome.exit_code == 0) outcome.exit_code = -1;
-  if (was_planned && !outcome.error.ok() && sink.upstream.ok()) {
-    // Its hops may not have ended: whatever is below it gets nothing more.
-    util::Status cause = util::Status::Error(outcome.error.message());
-    FailBelow(i, cause);
+  outcome.error = stopped_by_us ? sink.upstream : ExitError(i, status, signal_name);
+  if (!stopped_by_us && !outcome.error.ok() && StreamCut(i, status, signal_name)) {
+    sink.upstream = CutReason(i, outcome.error);  // Sent again, as a host stopped.
+    outcome.error = sink.upstream;
   }
-  pump_.Remove(i);
+  if (!outcome.error.ok() && outcome.exit_code == 0) outcome.exit_code = -1;
+  if (was_planned && !outcome.error.ok() && !stopped_by_us) {
+    // Its hops that had not ended well will pass on nothing more.
+    FailBelow(i, util::Status::Error(outcome.error.message()), /*spare_fed=*/true);
+  }
   MaybePlan();
   pump_.QueuePump();
+}
+
+// Host i, fed by another host, failed only because its stream ended early:
+// its upstream died or was cut (its own connection and tar are fine). The
+// client may learn of that upstream's fate after this exit, or never (a
+// hop cut): the evidence is the stream itself.
+bool RelayUpload::StreamCut(size_t i, int status, const std::string& signal_name) const {
+  const Sink& sink = sinks_[i];
+  return sink.parent && signal_name.empty() && sink.channel->error().ok() && !sink.stopping &&
+         sink.stderr_kept.StreamCut(status);
+}
+
+util::Status RelayUpload::CutReason(size_t i, const util::Status& own) const {
+  size_t parent = *sinks_[i].parent;
+  util::Status reason = util::Status::Error(
+      fmt::format("not received: the stream from relay host {} ended early", (*nodes_)[parent].ref.display));
+  const util::Status& upstream = result_.outcomes[parent].error;
+  reason.AddCause(sinks_[parent].phase == Phase::kDone && !upstream.ok() ? upstream : own);
+  return reason;
 }
 
 util::Status RelayUpload::ExitError(size_t i, int status, const std::string& signal_name) {
@@ -298,7 +342,10 @@ util::Status RelayUpload::ExitError(size_t i, int status, const std::string& sig
 void RelayUpload::Interrupt() {
   std::vector<RunningCommand> running;
   for (size_t i = 0; i < sinks_.size(); ++i) {
-    if (sinks_[i].phase != Phase::kDone && sinks_[i].channel) running.push_back({i, sinks_[i].channel.get()});
+    if (sinks_[i].phase != Phase::kDone && sinks_[i].channel) {
+      running.push_back({i, sinks_[i].channel.get()});
+      sinks_[i].stopping = true;
+    }
   }
   util::Status stopped = StopOnHosts(loop_, *nodes_, running, CleanupCommand(spec_.wrapper));
   if (result_.error.ok() && !stopped.ok()) result_.error = stopped;
@@ -308,6 +355,17 @@ void RelayUpload::Interrupt() {
     pump_.Remove(command.node);
     result_.outcomes[command.node].error = util::Status::Error("interrupted");
   }
+}
+
+// The private directories of receivers that could not remove their own
+// (killed, stopped, interrupted), through the client's connection.
+void RelayUpload::RemoveLeftovers() {
+  std::vector<RelayDirOnHost> left;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    if (!sinks_[i].dir.empty() && !sinks_[i].clean_exit) left.push_back({i, sinks_[i].dir});
+  }
+  util::Status removed = RemoveRelayDirs(loop_, *nodes_, left, spec_.wrapper);
+  if (!removed.ok()) out_->Warning(removed);
 }
 
 // The second pass: the archive again to the hosts cut off in the first.

@@ -6,6 +6,8 @@ namespace cluster {
 namespace {
 
 constexpr std::string_view kHdrcharsetWarning = "tar: Ignoring unknown extended header keyword 'hdrcharset'";
+// What GNU tar and bsdtar say when their input ends inside the archive.
+constexpr std::string_view kEofWords[] = {"Unexpected EOF", "Truncated input", "Premature end"};
 
 }  // namespace
 
@@ -14,6 +16,11 @@ bool TarStderr::Telling(std::string_view line, std::string_view marker) {
 }
 
 void TarStderr::Keep(std::string_view line) {
+  for (std::string_view words : kEofWords) {
+    if (line.find(words) != std::string_view::npos) eof_seen_ = true;
+  }
+  // A complaint ("tar: ...", "mkfifo: ..."), not a name tar --verbose lists.
+  if (line.find(": ") != std::string_view::npos) complained_ = true;
   if (head_.size() < kMaxLines) {
     head_.emplace_back(line);
   } else {

@@ -24,6 +24,11 @@ class TarStderr {
   static bool Telling(std::string_view line, std::string_view marker);
 
   void Keep(std::string_view line);
+  // The stream ended before the archive did: tar said so (GNU tar's
+  // "Unexpected EOF in archive"), or it said nothing at all about an
+  // extraction that failed with `status` 1 (the stream ended at a header:
+  // tar saw a clean end, the completion marker was missing).
+  bool StreamCut(int status) const { return eof_seen_ || (status == 1 && !complained_); }
   // "extraction failed with exit code N" or "extraction killed by signal
   // S", the kept lines as its causes.
   util::Status Error(int status, const std::string& signal_name) const;
@@ -31,6 +36,8 @@ class TarStderr {
  private:
   std::vector<std::string> head_;
   size_t dropped_ = 0;
+  bool eof_seen_ = false;   // A line saying the input ended early.
+  bool complained_ = false; // A line that complains, not a file name.
 };
 
 }  // namespace cluster
