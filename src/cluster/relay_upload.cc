@@ -86,6 +86,7 @@ class RelayUpload {
   std::vector<bool> only_;
   bool planned_ = false;
   size_t pending_ = 0;
+  size_t starting_ = 0;  // Receivers that have not said ready nor ended.
   StreamPump pump_;  // Last: destroyed first, no pass after the sinks.
 };
 
@@ -148,6 +149,7 @@ void RelayUpload::Start(size_t i, const std::string& command) {
   }
   sink.channel = std::move(*channel);
   ++pending_;
+  ++starting_;
 }
 
 ExecCallbacks RelayUpload::CallbacksFor(size_t i) {
@@ -167,6 +169,7 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
       if (sink.phase != Phase::kStarting) break;
       sink.dir = parsed.dir;
       sink.phase = Phase::kReady;
+      --starting_;
       return MaybePlan();
     case RelayLine::Kind::kHopError:
       if (parsed.hop < sink.hop_errors.size() && sink.hop_errors[parsed.hop].size() < kMaxHopErrorBytes) {
@@ -192,10 +195,9 @@ void RelayUpload::OnStderrLine(size_t i, std::string_view line) {
 
 // Once no receiver is still starting: the plan over the ready ones.
 void RelayUpload::MaybePlan() {
-  if (planned_) return;
+  if (planned_ || starting_ > 0) return;
   std::vector<size_t> ready;
   for (size_t i = 0; i < sinks_.size(); ++i) {
-    if (sinks_[i].phase == Phase::kStarting) return;
     if (sinks_[i].phase == Phase::kReady) ready.push_back(i);
   }
   planned_ = true;
@@ -290,6 +292,7 @@ void RelayUpload::OnExit(size_t i, int status, const std::string& signal_name) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone) return;
   bool was_planned = sink.phase == Phase::kPlanned;
+  if (sink.phase == Phase::kStarting) --starting_;
   bool stopped_by_us = !sink.upstream.ok();
   sink.phase = Phase::kDone;
   --pending_;
