@@ -75,7 +75,8 @@ finish_big_relay() {
   cd "$SRC"
   ERR=$BATS_TEST_TMPDIR/err
   # shellcheck disable=SC2046
-  run timeout 60 "$ORGALORG" -x $(all_hosts) -r /srv/full -e --relay -U tree 2>"$ERR"
+  run --separate-stderr timeout 60 "$ORGALORG" -x $(all_hosts) -r /srv/full -e --relay -U tree
+  echo "$stderr" >"$ERR"
   cat "$ERR"
   [ "$status" -eq 1 ]
   err_has "commands are failed on 1 out of 6 nodes"

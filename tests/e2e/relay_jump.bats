@@ -37,9 +37,10 @@ bastion_tx() { "$CLUSTER" exec 0 'cat /sys/class/net/eth0/statistics/tx_bytes'; 
   head -c 20000000 /dev/urandom >"$SRC/tree/sub/bulk.bin"
   cd "$SRC"
   before=$(bastion_tx)
-  run timeout 120 "$ORGALORG" -v -x -J "$H0" -o "$H1" -o "$H2" -o "$H3" -o "$H4" -r /srv/relay-jump -e \
-    --relay -U tree 2>"$ERR"
+  run --separate-stderr timeout 120 "$ORGALORG" -v -x -J "$H0" -o "$H1" -o "$H2" -o "$H3" -o "$H4" \
+    -r /srv/relay-jump -e --relay -U tree
   after=$(bastion_tx)
+  echo "$stderr" >"$ERR"
   cat "$ERR"
   [ "$status" -eq 0 ]
   # The route: host 1 from the client (through the bastion), the others
