@@ -6,8 +6,10 @@
 #include <memory>
 #include <optional>
 
+#include "cluster/relay_cleanup.h"
 #include "cluster/remote_cleanup.h"
-#include "cluster/upload_window.h"
+#include "cluster/stream_pump.h"
+#include "cluster/tar_stderr.h"
 #include "protocol/line_splitter.h"
 #include "transfer/relay_plan.h"
 
@@ -15,11 +17,9 @@ namespace cluster {
 namespace {
 
 // As for a flat upload (upload.cc).
-constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
-constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
-constexpr size_t kMaxStderrLines = 20;
 constexpr int kSendBufferPerHost = 1 << 20;
-constexpr std::string_view kHdrcharsetWarning = "tar: Ignoring unknown extended header keyword 'hdrcharset'";
+// Most bytes of a hop's ssh errors kept.
+constexpr size_t kMaxHopErrorBytes = 1600;
 
 class RelayUpload {
  public:
@@ -28,10 +28,10 @@ class RelayUpload {
   RelayUpload(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream, const UploadSpec& spec,
               const RelaySpec& relay, output::Output* out, const Stop& stop, std::vector<bool> only)
       : loop_(loop), nodes_(nodes), stream_(stream), spec_(spec), relay_(relay), out_(out), stop_(stop),
-        sinks_(nodes->size()), only_(std::move(only)) {
+        sinks_(nodes->size()), only_(std::move(only)),
+        pump_(loop, stream, out, PumpStatus{"upload (relay)", nodes->size(), spec.total_bytes}, nodes->size()) {
     result_.outcomes.resize(nodes->size());
   }
-  ~RelayUpload() { *alive_ = false; }
   RelayUpload(const RelayUpload&) = delete;
   RelayUpload& operator=(const RelayUpload&) = delete;
 
@@ -43,17 +43,16 @@ class RelayUpload {
     std::unique_ptr<ExecChannel> channel;
     Phase phase = Phase::kStarting;
     std::string dir;                // The receiver's directory D.
-    std::string script;             // Feed script bytes not yet written.
     bool from_client = false;       // A root: the client sends it the archive.
-    uint64_t offset = 0;
-    bool eof_sent = false;
     std::optional<size_t> parent;   // Node index of the host feeding it.
     std::vector<size_t> children;   // Node indexes it forwards to.
     std::vector<std::string> hop_errors;  // Per child: ssh's stderr lines.
+    std::vector<bool> hop_ok;       // Per child: its hop ended with status 0.
+    bool stopping = false;          // Its receiver is being stopped by us.
+    bool clean_exit = false;        // Its receiver exited on its own (D removed).
     util::Status upstream;          // Set: failed because of a relay host.
     std::unique_ptr<protocol::LineSplitter> stdout_lines, stderr_lines;
-    std::vector<std::string> stderr_head;
-    size_t stderr_dropped = 0;
+    TarStderr stderr_kept;
     std::unique_ptr<ExecChannel> stopper;  // Cleanup command, when stopped.
   };
 
@@ -65,17 +64,14 @@ class RelayUpload {
   void Plan(const std::vector<size_t>& ready);
   RelayHop HopTo(size_t child) const;
   void OnHopEnd(size_t i, size_t hop, int status);
-  void FailBelow(size_t i, const util::Status& cause);
+  void FailBelow(size_t i, const util::Status& cause, bool spare_fed = false);
   void StopReceiver(size_t i, util::Status reason);
   void OnExit(size_t i, int status, const std::string& signal_name);
   util::Status ExitError(size_t i, int status, const std::string& signal_name);
-  uint64_t Slowest() const;
-  void Feed(Sink& sink);
-  void Pump();
-  bool Produce();
-  void QueuePump();
-  void Report();
+  bool StreamCut(size_t i, int status, const std::string& signal_name) const;
+  util::Status CutReason(size_t i, const util::Status& own) const;
   void Interrupt();
+  void RemoveLeftovers();
   void ForwardAgents(bool on);
 
   loop::EventLoop* loop_;
@@ -88,14 +84,10 @@ class RelayUpload {
   UploadResult result_;
   std::vector<Sink> sinks_;
   std::vector<bool> only_;
-  UploadWindow window_;
   bool planned_ = false;
-  bool produced_all_ = false;
   size_t pending_ = 0;
-  size_t hosts_done_ = 0;
-  loop::TimePoint started_ = loop::Clock::now();
-  bool pump_queued_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  size_t starting_ = 0;  // Receivers that have not said ready nor ended.
+  StreamPump pump_;  // Last: destroyed first, no pass after the sinks.
 };
 
 UploadResult RelayUpload::Run() {
@@ -105,9 +97,11 @@ UploadResult RelayUpload::Run() {
   for (size_t i = 0; i < nodes_->size(); ++i) Start(i, command);
   MaybePlan();
   util::Status waited = loop_->RunUntil([this] { return pending_ == 0 || stop_.requested(); });
+  result_.error = pump_.error();
   if (!waited.ok()) result_.error = waited;
   ForwardAgents(false);
   if (pending_ > 0) Interrupt();
+  RemoveLeftovers();
   result_.bytes_sent = stream_->bytes_produced();
   for (size_t i = 0; i < sinks_.size(); ++i) {
     if (!sinks_[i].upstream.ok() && (*nodes_)[i].connected()) result_.upstream_failed.push_back(i);
@@ -155,13 +149,14 @@ void RelayUpload::Start(size_t i, const std::string& command) {
   }
   sink.channel = std::move(*channel);
   ++pending_;
+  ++starting_;
 }
 
 ExecCallbacks RelayUpload::CallbacksFor(size_t i) {
   ExecCallbacks callbacks;
   callbacks.on_stdout = [this, i](std::string_view data) { sinks_[i].stdout_lines->Feed(data); };
   callbacks.on_stderr = [this, i](std::string_view data) { sinks_[i].stderr_lines->Feed(data); };
-  callbacks.on_writable = [this]() { QueuePump(); };
+  callbacks.on_writable = [this, i]() { pump_.Writable(i); };
   callbacks.on_exit = [this, i](int status, std::string signal_name) { OnExit(i, status, signal_name); };
   return callbacks;
 }
@@ -174,9 +169,10 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
       if (sink.phase != Phase::kStarting) break;
       sink.dir = parsed.dir;
       sink.phase = Phase::kReady;
+      --starting_;
       return MaybePlan();
     case RelayLine::Kind::kHopError:
-      if (parsed.hop < sink.hop_errors.size() && sink.hop_errors[parsed.hop].size() < kMaxStderrLines * 80) {
+      if (parsed.hop < sink.hop_errors.size() && sink.hop_errors[parsed.hop].size() < kMaxHopErrorBytes) {
         if (!sink.hop_errors[parsed.hop].empty()) sink.hop_errors[parsed.hop] += "; ";
         sink.hop_errors[parsed.hop] += parsed.text;
       }
@@ -190,27 +186,23 @@ void RelayUpload::OnStdoutLine(size_t i, std::string_view line) {
 }
 
 void RelayUpload::OnStderrLine(size_t i, std::string_view line) {
-  Sink& sink = sinks_[i];
-  if (line.empty() || line == spec_.marker || line == kHdrcharsetWarning) return;
+  if (!TarStderr::Telling(line, spec_.marker)) return;
+  // The shell's word on a process we stopped is our own doing, no error.
+  if (sinks_[i].stopping && IsShellKillReport(line)) return;
   if (spec_.verbose) out_->HostLine((*nodes_)[i].ref, output::Stream::kStderr, line);
-  if (sink.stderr_head.size() < kMaxStderrLines) {
-    sink.stderr_head.emplace_back(line);
-  } else {
-    ++sink.stderr_dropped;
-  }
+  sinks_[i].stderr_kept.Keep(line);
 }
 
 // Once no receiver is still starting: the plan over the ready ones.
 void RelayUpload::MaybePlan() {
-  if (planned_) return;
+  if (planned_ || starting_ > 0) return;
   std::vector<size_t> ready;
   for (size_t i = 0; i < sinks_.size(); ++i) {
-    if (sinks_[i].phase == Phase::kStarting) return;
     if (sinks_[i].phase == Phase::kReady) ready.push_back(i);
   }
   planned_ = true;
   Plan(ready);
-  QueuePump();
+  pump_.QueuePump();
 }
 
 void RelayUpload::Plan(const std::vector<size_t>& ready) {
@@ -221,9 +213,11 @@ void RelayUpload::Plan(const std::vector<size_t>& ready) {
     for (size_t child : plan.children[k]) sink.children.push_back(ready[child]);
     sink.from_client = !sink.parent;
     sink.hop_errors.resize(sink.children.size());
+    sink.hop_ok.resize(sink.children.size());
     std::vector<RelayHop> hops;
     for (size_t child : sink.children) hops.push_back(HopTo(child));
-    sink.script = RelayFeedScript(sink.from_client, hops, spec_.wrapper, relay_.timeouts);
+    pump_.Add(ready[k], sink.channel.get(),
+              RelayFeedScript(sink.from_client, hops, spec_.wrapper, relay_.timeouts), sink.from_client);
     sink.phase = Phase::kPlanned;
     out_->Log(output::Level::kDebug,
               fmt::format("relay: {} <- {}", (*nodes_)[ready[k]].ref.display,
@@ -246,7 +240,11 @@ RelayHop RelayUpload::HopTo(size_t child) const {
 // Hop `hop` of host i ended: a failed one leaves its host without the
 // archive, and everything below it.
 void RelayUpload::OnHopEnd(size_t i, size_t hop, int status) {
-  if (status == 0 || hop >= sinks_[i].children.size()) return;
+  if (hop >= sinks_[i].children.size()) return;
+  if (status == 0) {
+    sinks_[i].hop_ok[hop] = true;
+    return;
+  }
   size_t child = sinks_[i].children[hop];
   if (sinks_[child].phase == Phase::kDone) return;
   std::string why = sinks_[i].hop_errors[hop];
@@ -258,9 +256,13 @@ void RelayUpload::OnHopEnd(size_t i, size_t hop, int status) {
   FailBelow(child, cause);
 }
 
-// Every host below i that has not finished fails with `cause`.
-void RelayUpload::FailBelow(size_t i, const util::Status& cause) {
-  for (size_t child : sinks_[i].children) {
+// Every host below i that has not finished fails with `cause`; with
+// `spare_fed`, but for i's children whose hop ended well (they have every
+// byte i had: if i's stream was cut, so is theirs, and they say so).
+void RelayUpload::FailBelow(size_t i, const util::Status& cause, bool spare_fed) {
+  for (size_t hop = 0; hop < sinks_[i].children.size(); ++hop) {
+    size_t child = sinks_[i].children[hop];
+    if (spare_fed && sinks_[i].hop_ok[hop]) continue;
     if (sinks_[child].phase != Phase::kDone) {
       util::Status reason = util::Status::Error(
           fmt::format("not received: relay host {} failed", (*nodes_)[i].ref.display));
@@ -276,6 +278,8 @@ void RelayUpload::StopReceiver(size_t i, util::Status reason) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone || !sink.upstream.ok()) return;
   sink.upstream = std::move(reason);
+  sink.stopping = true;
+  pump_.Remove(i);
   Node& node = (*nodes_)[i];
   if (!node.connected()) return;
   ExecCallbacks quiet;
@@ -288,125 +292,83 @@ void RelayUpload::OnExit(size_t i, int status, const std::string& signal_name) {
   Sink& sink = sinks_[i];
   if (sink.phase == Phase::kDone) return;
   bool was_planned = sink.phase == Phase::kPlanned;
+  if (sink.phase == Phase::kStarting) --starting_;
+  bool stopped_by_us = !sink.upstream.ok();
   sink.phase = Phase::kDone;
   --pending_;
-  ++hosts_done_;
+  pump_.HostDone();
+  pump_.Remove(i);
+  sink.clean_exit = signal_name.empty() && sink.channel->error().ok() && !sink.stopping;
   HostOutcome& outcome = result_.outcomes[i];
   outcome.exit_code = status;
-  outcome.error = sink.upstream.ok() ? ExitError(i, status, signal_name) : sink.upstream;
+  outcome.error = stopped_by_us ? sink.upstream : ExitError(i, status, signal_name);
+  if (!stopped_by_us && !outcome.error.ok() && StreamCut(i, status, signal_name)) {
+    sink.upstream = CutReason(i, outcome.error);  // Sent again, as a host stopped.
+    outcome.error = sink.upstream;
+  }
   if (!outcome.error.ok() && outcome.exit_code == 0) outcome.exit_code = -1;
-  if (was_planned && !outcome.error.ok() && sink.upstream.ok()) {
-    // Its hops may not have ended: whatever is below it gets nothing more.
-    util::Status cause = util::Status::Error(outcome.error.message());
-    FailBelow(i, cause);
+  if (was_planned && !outcome.error.ok() && !stopped_by_us) {
+    // Its hops that had not ended well will pass on nothing more.
+    FailBelow(i, util::Status::Error(outcome.error.message()), /*spare_fed=*/true);
   }
   MaybePlan();
-  QueuePump();
+  pump_.QueuePump();
+}
+
+// Host i, fed by another host, failed only because its stream ended early:
+// its upstream died or was cut (its own connection and tar are fine). The
+// client may learn of that upstream's fate after this exit, or never (a
+// hop cut): the evidence is the stream itself.
+bool RelayUpload::StreamCut(size_t i, int status, const std::string& signal_name) const {
+  const Sink& sink = sinks_[i];
+  return sink.parent && signal_name.empty() && sink.channel->error().ok() && !sink.stopping &&
+         sink.stderr_kept.StreamCut(status);
+}
+
+util::Status RelayUpload::CutReason(size_t i, const util::Status& own) const {
+  size_t parent = *sinks_[i].parent;
+  util::Status reason = util::Status::Error(
+      fmt::format("not received: the stream from relay host {} ended early", (*nodes_)[parent].ref.display));
+  const util::Status& upstream = result_.outcomes[parent].error;
+  reason.AddCause(sinks_[parent].phase == Phase::kDone && !upstream.ok() ? upstream : own);
+  return reason;
 }
 
 util::Status RelayUpload::ExitError(size_t i, int status, const std::string& signal_name) {
   Sink& sink = sinks_[i];
   if (!sink.channel->error().ok()) return sink.channel->error();
-  if (status == 0 && signal_name.empty() && (sink.eof_sent || !sink.from_client)) return util::Status::Ok();
-  util::Status error = util::Status::Error(signal_name.empty()
-                                               ? fmt::format("extraction failed with exit code {}", status)
-                                               : "extraction killed by signal " + signal_name);
+  if (status == 0 && signal_name.empty() && (pump_.eof_sent(i) || !sink.from_client)) return util::Status::Ok();
   sink.stderr_lines->Finish();
-  for (const std::string& line : sink.stderr_head) error.AddCause(util::Status::Error(line));
-  if (sink.stderr_dropped > 0) {
-    error.AddCause(util::Status::Error(fmt::format("({} more lines)", sink.stderr_dropped)));
-  }
-  return error;
-}
-
-uint64_t RelayUpload::Slowest() const {
-  uint64_t low = window_.end();
-  for (const Sink& sink : sinks_) {
-    if (sink.from_client && sink.phase != Phase::kDone && !sink.eof_sent) low = std::min(low, sink.offset);
-  }
-  return low;
-}
-
-// The feed script first; then a root gets the archive, the others EOF.
-void RelayUpload::Feed(Sink& sink) {
-  if (sink.phase != Phase::kPlanned || sink.eof_sent || !sink.channel->started()) return;
-  while (!sink.script.empty()) {
-    size_t taken = sink.channel->Write(sink.script);
-    if (taken == 0) return;
-    sink.script.erase(0, taken);
-  }
-  while (sink.from_client && sink.offset < window_.end()) {
-    size_t taken = sink.channel->Write(window_.At(sink.offset));
-    if (taken == 0) return;
-    sink.offset += taken;
-  }
-  if (!sink.from_client || produced_all_ || !result_.error.ok()) {
-    sink.eof_sent = true;
-    sink.channel->CloseStdin();
-  }
-}
-
-void RelayUpload::Pump() {
-  if (!planned_) return;
-  do {
-    for (Sink& sink : sinks_) Feed(sink);
-    window_.Release(Slowest());
-    if (produced_all_ || !result_.error.ok() || pending_ == 0) return;
-    if (window_.end() - window_.begin() >= kWindowBytes) return;
-  } while (Produce());
-}
-
-bool RelayUpload::Produce() {
-  std::string chunk;
-  util::Status status = stream_->Next(&chunk, kChunkBytes);
-  if (!status.ok()) {
-    result_.error = status;  // Every root's stdin ends without the marker.
-    for (Sink& sink : sinks_) Feed(sink);
-    return false;
-  }
-  if (chunk.empty()) {
-    produced_all_ = true;
-  } else {
-    window_.Push(std::move(chunk));
-  }
-  return true;
-}
-
-void RelayUpload::QueuePump() {
-  if (pump_queued_) return;
-  pump_queued_ = true;
-  loop_->Post([this, alive = alive_]() {
-    if (!*alive) return;
-    pump_queued_ = false;
-    Pump();
-    Report();
-  });
-}
-
-void RelayUpload::Report() {
-  double seconds = std::chrono::duration<double>(loop::Clock::now() - started_).count();
-  uint64_t sent = Slowest();
-  double rate = seconds > 0 ? sent / seconds : 0;
-  std::string eta;
-  if (spec_.total_bytes > 0 && rate > 0 && sent < spec_.total_bytes) {
-    eta = fmt::format(", ETA {:.0f} s", (spec_.total_bytes - sent) / rate);
-  }
-  out_->Status(fmt::format("upload (relay): {:.1f} MiB sent, {:.1f} MiB/s{}, {}/{} hosts done",
-                           sent / 1048576.0, rate / 1048576.0, eta, hosts_done_, nodes_->size()));
+  return sink.stderr_kept.Error(status, signal_name);
 }
 
 void RelayUpload::Interrupt() {
   std::vector<RunningCommand> running;
   for (size_t i = 0; i < sinks_.size(); ++i) {
-    if (sinks_[i].phase != Phase::kDone && sinks_[i].channel) running.push_back({i, sinks_[i].channel.get()});
+    if (sinks_[i].phase != Phase::kDone && sinks_[i].channel) {
+      running.push_back({i, sinks_[i].channel.get()});
+      sinks_[i].stopping = true;
+    }
   }
   util::Status stopped = StopOnHosts(loop_, *nodes_, running, CleanupCommand(spec_.wrapper));
   if (result_.error.ok() && !stopped.ok()) result_.error = stopped;
   for (const RunningCommand& command : running) {
     if (sinks_[command.node].phase == Phase::kDone) continue;
     sinks_[command.node].phase = Phase::kDone;
+    pump_.Remove(command.node);
     result_.outcomes[command.node].error = util::Status::Error("interrupted");
   }
+}
+
+// The private directories of receivers that could not remove their own
+// (killed, stopped, interrupted), through the client's connection.
+void RelayUpload::RemoveLeftovers() {
+  std::vector<RelayDirOnHost> left;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    if (!sinks_[i].dir.empty() && !sinks_[i].clean_exit) left.push_back({i, sinks_[i].dir});
+  }
+  util::Status removed = RemoveRelayDirs(loop_, *nodes_, left, spec_.wrapper);
+  if (!removed.ok()) out_->Warning(removed);
 }
 
 // The second pass: the archive again to the hosts cut off in the first.
