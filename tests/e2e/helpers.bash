@@ -39,6 +39,11 @@
 #                    a hard link, an empty directory, odd and binary names.
 # manifest DIR       name, type, mode, owner, mtime, link target and hash of
 #                    every entry of DIR (`declare -f manifest` runs it on a host).
+# start_agent       an ssh-agent of the test's own holding the cluster key
+#                    (SSH_AUTH_SOCK, SSH_AGENT_PID); stop_agent kills it.
+# relay_setup N     setup of the relay files: orgalorg_env, name_hosts N,
+#                    start_agent (the hops log in with the operator's agent),
+#                    an upload tree in $SRC/tree; all_hosts: "-o H" for each.
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -197,3 +202,19 @@ manifest() {  # DIR
     sed 's/|[^|]*-> /|-> /')
   (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
 }
+
+start_agent() {
+  eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
+  ssh-add -q "$HOME/.ssh/id_ed25519"
+}
+stop_agent() { [ -z "${SSH_AGENT_PID:-}" ] || kill "$SSH_AGENT_PID" 2>/dev/null || true; }
+
+relay_setup() {  # N
+  orgalorg_env
+  name_hosts "$1"
+  RELAY_HOSTS=$1
+  start_agent
+  SRC=$BATS_TEST_TMPDIR/src
+  make_upload_tree "$SRC"
+}
+all_hosts() { local i; for ((i = 0; i < RELAY_HOSTS; i++)); do printf -- '-o %s ' "$U@$(host_ip "$i")"; done; }

@@ -11,24 +11,15 @@ setup_file() {
 }
 teardown_file() { cluster_release; }
 
-setup() {
-  orgalorg_env
-  name_hosts 6
-  # The operator's agent, holding the cluster key (the hops log in with it).
-  eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
-  ssh-add -q "$HOME/.ssh/id_ed25519"
-  SRC=$BATS_TEST_TMPDIR/src
-  make_upload_tree "$SRC"
-}
+setup() { relay_setup 6; }
 
 teardown() {
   "$CLUSTER" heal 1 >/dev/null 2>&1 || true
   "$CLUSTER" start-sshd 1 >/dev/null 2>&1 || true
-  [ -z "${SSH_AGENT_PID:-}" ] || kill "$SSH_AGENT_PID" 2>/dev/null || true
+  stop_agent
   "$CLUSTER" uplink off >/dev/null 2>&1 || true
 }
 
-all_hosts() { local i; for ((i = 0; i < 6; i++)); do printf -- '-o %s ' "$U@$(host_ip "$i")"; done; }
 
 
 @test "a relayed tree arrives on every host exactly as a flat upload delivers it" {

@@ -15,24 +15,16 @@ setup_file() {
 }
 teardown_file() { cluster_release; }
 
-setup() {
-  orgalorg_env
-  name_hosts 6
-  eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
-  ssh-add -q "$HOME/.ssh/id_ed25519"
-  SRC=$BATS_TEST_TMPDIR/src
-  make_upload_tree "$SRC"
-}
+setup() { relay_setup 6; }
 
 teardown() {
   [ -z "${RUN_PID:-}" ] || kill "$RUN_PID" 2>/dev/null || true
   "$CLUSTER" exec 1 'umount /srv/full 2>/dev/null; true' || true
   "$CLUSTER" start-sshd 1 >/dev/null 2>&1 || true
-  [ -z "${SSH_AGENT_PID:-}" ] || kill "$SSH_AGENT_PID" 2>/dev/null || true
+  stop_agent
   "$CLUSTER" uplink off >/dev/null 2>&1 || true
 }
 
-all_hosts() { local i; for ((i = 0; i < 6; i++)); do printf -- '-o %s ' "$U@$(host_ip "$i")"; done; }
 
 same_file_on() {  # I FILE LOCAL
   [ "$("$CLUSTER" exec "$1" "cmp $2 - && echo same" <"$3")" = same ]

@@ -18,17 +18,12 @@ teardown_file() {
 }
 
 setup() {
-  orgalorg_env
-  name_hosts 5
-  eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
-  ssh-add -q "$HOME/.ssh/id_ed25519"
-  SRC=$BATS_TEST_TMPDIR/src
-  make_upload_tree "$SRC"
+  relay_setup 5
   ERR=$BATS_TEST_TMPDIR/err
 }
 
 teardown() {
-  [ -z "${SSH_AGENT_PID:-}" ] || kill "$SSH_AGENT_PID" 2>/dev/null || true
+  stop_agent
 }
 
 bastion_tx() { "$CLUSTER" exec 0 'cat /sys/class/net/eth0/statistics/tx_bytes'; }
