@@ -44,6 +44,9 @@
 # relay_setup N     setup of the relay files: orgalorg_env, name_hosts N,
 #                    start_agent (the hops log in with the operator's agent),
 #                    an upload tree in $SRC/tree; all_hosts: "-o H" for each.
+# start_big_relay D  in the background (RUN_PID, START_US, stderr in $ERR):
+#                    a 40 MB file relayed to directory D of every host over
+#                    a 100mbit uplink (about 3.4 s in flight).
 # orgalorg_env       temporary client HOME under $BATS_FILE_TMPDIR with an
 #                    empty known_hosts and the cluster key as id_ed25519; unsets
 #                    SSH_AUTH_SOCK. Tests never touch the real ~/.ssh.
@@ -218,3 +221,16 @@ relay_setup() {  # N
   make_upload_tree "$SRC"
 }
 all_hosts() { local i; for ((i = 0; i < RELAY_HOSTS; i++)); do printf -- '-o %s ' "$U@$(host_ip "$i")"; done; }
+
+start_big_relay() {  # DEST
+  head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
+  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" "rm -rf $1"; done
+  "$CLUSTER" uplink 100mbit
+  cd "$BATS_TEST_TMPDIR"
+  START_US=$(now_us)
+  # shellcheck disable=SC2046
+  "$ORGALORG" -v -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
+    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null &
+  RUN_PID=$!
+  ERR=$BATS_TEST_TMPDIR/err
+}

@@ -64,18 +64,6 @@ teardown() {
   done
 }
 
-# A 40 MB file over a 100mbit uplink: about 3.4 s in flight.
-start_big_relay() {  # dest
-  head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
-  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" "rm -rf $1"; done
-  "$CLUSTER" uplink 100mbit
-  cd "$BATS_TEST_TMPDIR"
-  START_US=$(now_us)
-  # shellcheck disable=SC2046
-  "$ORGALORG" -v -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
-    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null &
-  RUN_PID=$!
-}
 
 # Host 1 relays to hosts 3 and 4 (fan-out 2): wait until host 3 is receiving.
 await_host3_receiving() {  # dest

@@ -44,19 +44,6 @@ no_relay_dir_anywhere() {
   done
 }
 
-# A 40 MB file over a 100mbit uplink (about 3.4 s in flight) to DEST.
-start_big_relay() {  # DEST
-  head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
-  for i in 0 1 2 3 4 5; do "$CLUSTER" exec "$i" "rm -rf $1"; done
-  "$CLUSTER" uplink 100mbit
-  cd "$BATS_TEST_TMPDIR"
-  START_US=$(now_us)
-  # shellcheck disable=SC2046
-  "$ORGALORG" -v -y -z 3000 -a 1000 $(all_hosts) -r "$1" -e --relay -U big.bin \
-    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null &
-  RUN_PID=$!
-  ERR=$BATS_TEST_TMPDIR/err
-}
 
 finish_big_relay() {
   rc=0
