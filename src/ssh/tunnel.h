@@ -8,7 +8,8 @@
 //    called once, never from inside Open(): with the target's end of the
 //    socketpair (the caller owns it from then on), or with an error such
 //    as "can't open a channel to web1:22 through jump host [u@b:22]:
-//    connect failed".
+//    connect failed (SSH channel-open failure reason 2, ...): the jump
+//    host could not connect to the target (...)" (see open_failure.h).
 //  * Back-pressure both ways, memory bounded by kTunnelBuffer per
 //    direction plus what libssh keeps for a held channel: the socket is
 //    read only while the channel's pending bytes fit, and the channel is
