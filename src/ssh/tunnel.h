@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "ssh/byte_queue.h"
 #include "ssh/channel.h"
 #include "ssh/loop_names.h"
 #include "util/status.h"
@@ -62,6 +63,7 @@ class Tunnel {
   void OnChannelEnd(const std::string& reason);
   void OnSocket(uint32_t events);
   void ReadSocket();
+  void WriteToChannel();  // What the channel takes now, without UpdateInterest.
   void FlushToChannel();
   void FlushToSocket();
   void UpdateInterest();
@@ -75,7 +77,7 @@ class Tunnel {
   int target_fd_ = -1; // Theirs, until handed over.
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
-  std::string to_channel_;
+  ByteQueue to_channel_{kTunnelBuffer};  // Read straight into, written straight from.
   std::string to_socket_;
   bool held_ = false;
   bool open_ = false;
