@@ -19,6 +19,8 @@ constexpr uint64_t kWindowBytes = 8 * 1024 * 1024;
 // Size of one archive chunk handed to the channels (doc/design.md: >= 256 KiB
 // writes cost the least CPU in libssh).
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
+// What one step of the tar writer may add beyond the chunk size it was asked for.
+constexpr size_t kChunkSlack = 64 * 1024;
 // Most lines of a host's stderr kept for its error message (tar's first
 // complaints are the telling ones).
 constexpr size_t kMaxStderrLines = 20;
@@ -225,6 +227,9 @@ void Upload::Pump() {
 // marker, so that every host fails its check) when reading failed.
 bool Upload::Produce() {
   std::string chunk;
+  // Room for a whole chunk and the record that may overshoot it: without
+  // it the string grows by doubling, copying the chunk about once more.
+  chunk.reserve(kChunkBytes + kChunkSlack);
   util::Status status = stream_->Next(&chunk, kChunkBytes);
   if (!status.ok()) {
     result_.error = status;
