@@ -89,6 +89,19 @@ TEST_F(LockCommandTest, AStaleNoteIsReplacedThenRemoved) {
   EXPECT_NE(lstat((lock + ".orgalorg-lock-owner").c_str(), &info), 0);
 }
 
+TEST_F(LockCommandTest, ARelativeFileLockKeepsItsNoteBesideIt) {
+  std::string lock = dir_ + "/lockfile";
+  std::ofstream(lock) << "";
+  LockSpec spec = Spec("lockfile", false);
+  spec.wrapper.shell_template.clear();
+  // The note is written while held: a second holder finds it busy and names the owner.
+  std::string cmd = "cd " + util::ShellQuote(dir_) + " && { sleep 1 | sh -c " + util::ShellQuote(LockCommand(spec)) +
+                    " >/dev/null & sleep 0.5; sh -c " + util::ShellQuote(LockCommand(spec)) + " </dev/null; wait; }";
+  EXPECT_EQ(util::RunShellForTest(cmd, &exit_code_), "BUSY\nme@here pid 1 since now\n");
+  struct stat info;
+  EXPECT_NE(lstat((lock + ".orgalorg-lock-owner").c_str(), &info), 0) << "removed at release";
+}
+
 TEST_F(LockCommandTest, PlantedSymlinkAtTheNoteOfADirectoryLockIsNotFollowed) {
   ASSERT_EQ(mkdir((dir_ + "/lockdir").c_str(), 0755), 0);
   ASSERT_EQ(symlink(canary_.c_str(), (dir_ + "/lockdir/.orgalorg-lock-owner").c_str()), 0);
