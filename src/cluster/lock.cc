@@ -22,6 +22,15 @@ constexpr std::string_view kOwnerNote = ".orgalorg-lock-owner";
 // The holder's first line when the lock path can't be made or opened.
 constexpr std::string_view kNoPathLine = "NOPATH";
 
+// The directory a file lock's note goes in: "a/b" for "a/b/lock", "/" for
+// "/lock", "." for "lock".
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  size_t end = path.find_last_not_of('/', slash);
+  return end == std::string::npos ? "/" : path.substr(0, end + 1);
+}
+
 }  // namespace
 
 struct ClusterLock::Holder {
@@ -58,28 +67,37 @@ void AddStderrCause(std::string tail, util::Status* error) {
 //   `ln -sT` (symlink(2) never follows, and -T never puts it inside a
 //   planted directory), read with readlink (never follows, never blocks;
 //   control bytes dropped), and at release removed only while it still
-//   holds this holder's text. A stale note is removed (rm never follows).
+//   holds this holder's text. A stale note is replaced (`ln -sfT`
+//   replaces the name itself, never what it points to).
+// Cost: a host starts one such holder per run, and on a small host a
+// process start is most of what the lock costs it.
+// So the common case starts only `flock`, plus `ln` and, at release,
+// `readlink` and `rm` when the note's directory is writable: a lock path
+// that exists is not made again (no subshell), and a holder that could not
+// write its note (the default lock path / for a plain user) neither tries
+// nor looks for it at release.
 std::string LockCommand(const LockSpec& spec) {
   std::string path = util::ShellQuote(spec.path);
   std::string create = spec.create_directory
-                           ? fmt::format("mkdir -p {}", path)
-                           : fmt::format("{{ [ -e {0} ] || (set -C; : > {0}) || [ -f {0} ]; }}", path);
+                           ? fmt::format("[ -d {0} ] || e=$(mkdir -p {0} 2>&1)", path)
+                           : fmt::format("[ -e {0} ] || e=$({{ (set -C; : > {0}) || [ -f {0} ]; }} 2>&1)", path);
   std::string owner = util::ShellQuote(spec.owner);
   std::string script = fmt::format(
       ": {marker}; "
-      "e=$({create} 2>&1) || {{ printf '{nopath} %s\\n' \"$(printf %s \"$e\" | tr '\\n' ' ')\"; exit 1; }}; "
-      "if [ -d {p} ]; then o={p}/{note}; elif [ -f {p} ]; then o={p}{note}; "
+      "{create} || {{ printf '{nopath} %s\\n' \"$(printf %s \"$e\" | tr '\\n' ' ')\"; exit 1; }}; "
+      "if [ -d {p} ]; then o={p}/{note}; d={p}; elif [ -f {p} ]; then o={p}{note}; d={pdir}; "
       "else echo \"{nopath} not a directory or a regular file\"; exit 1; fi; "
       "[ -r {p} ] || {{ echo \"{nopath} not readable\"; exit 1; }}; "
       "exec 9< {p} && "
-      "if flock -nx 9; then echo {locked}; {{ rm -f \"$o\"; ln -sT {owner} \"$o\"; }} 2>/dev/null || :; "
+      "if flock -nx 9; then echo {locked}; w=; if [ -w \"$d\" ] && ln -sfT {owner} \"$o\" 2>/dev/null; then w=1; fi; "
       "else echo {busy}; n=$(readlink \"$o\" 2>/dev/null) && "
       "printf '%s\\n' \"$n\" | tr -d '\\000-\\011\\013-\\037\\177'; exit 1; fi && "
       "while IFS= read -r line; do printf '%s\\n' \"$line\"; done; "
-      "[ \"$(readlink \"$o\" 2>/dev/null)\" = {owner} ] && rm -f \"$o\"",
+      "[ -n \"$w\" ] && [ \"$(readlink \"$o\" 2>/dev/null)\" = {owner} ] && rm -f \"$o\"",
       fmt::arg("marker", kLockHolderMarker), fmt::arg("create", create), fmt::arg("nopath", kNoPathLine),
-      fmt::arg("p", path), fmt::arg("note", kOwnerNote), fmt::arg("locked", kLockedLine),
-      fmt::arg("busy", kBusyLine), fmt::arg("owner", owner));
+      fmt::arg("p", path), fmt::arg("pdir", util::ShellQuote(ParentDir(spec.path))),
+      fmt::arg("note", kOwnerNote), fmt::arg("locked", kLockedLine), fmt::arg("busy", kBusyLine),
+      fmt::arg("owner", owner));
   return WrapCommand(spec.wrapper, std::move(script));
 }
 

@@ -68,6 +68,40 @@ TEST_F(LockCommandTest, LocksEchoesAndRemovesItsNote) {
   EXPECT_NE(lstat((dir_ + "/lockdir/.orgalorg-lock-owner").c_str(), &info), 0);
 }
 
+TEST_F(LockCommandTest, ANoteThatCantBeWrittenStillHoldsTheLock) {
+  // A directory planted at the note's name: ln can't replace it, the lock
+  // holds all the same, and release leaves the directory alone.
+  ASSERT_EQ(mkdir((dir_ + "/lockdir").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir_ + "/lockdir/.orgalorg-lock-owner").c_str(), 0755), 0);
+  EXPECT_EQ(Run(Spec(dir_ + "/lockdir", true), "PING\nPING\n"), "LOCKED\nPING\nPING\n");
+  struct stat info;
+  ASSERT_EQ(lstat((dir_ + "/lockdir/.orgalorg-lock-owner").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISDIR(info.st_mode));
+}
+
+TEST_F(LockCommandTest, AStaleNoteIsReplacedThenRemoved) {
+  std::string lock = dir_ + "/lockfile";
+  std::ofstream(lock) << "";
+  ASSERT_EQ(symlink("someone else", (lock + ".orgalorg-lock-owner").c_str()), 0);
+  EXPECT_EQ(Run(Spec(lock, false), "PING\n"), "LOCKED\nPING\n");
+  EXPECT_EQ(exit_code_, 0);
+  struct stat info;
+  EXPECT_NE(lstat((lock + ".orgalorg-lock-owner").c_str(), &info), 0);
+}
+
+TEST_F(LockCommandTest, ARelativeFileLockKeepsItsNoteBesideIt) {
+  std::string lock = dir_ + "/lockfile";
+  std::ofstream(lock) << "";
+  LockSpec spec = Spec("lockfile", false);
+  spec.wrapper.shell_template.clear();
+  // The note is written while held: a second holder finds it busy and names the owner.
+  std::string cmd = "cd " + util::ShellQuote(dir_) + " && { sleep 1 | sh -c " + util::ShellQuote(LockCommand(spec)) +
+                    " >/dev/null & sleep 0.5; sh -c " + util::ShellQuote(LockCommand(spec)) + " </dev/null; wait; }";
+  EXPECT_EQ(util::RunShellForTest(cmd, &exit_code_), "BUSY\nme@here pid 1 since now\n");
+  struct stat info;
+  EXPECT_NE(lstat((lock + ".orgalorg-lock-owner").c_str(), &info), 0) << "removed at release";
+}
+
 TEST_F(LockCommandTest, PlantedSymlinkAtTheNoteOfADirectoryLockIsNotFollowed) {
   ASSERT_EQ(mkdir((dir_ + "/lockdir").c_str(), 0755), 0);
   ASSERT_EQ(symlink(canary_.c_str(), (dir_ + "/lockdir/.orgalorg-lock-owner").c_str()), 0);

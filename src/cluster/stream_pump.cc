@@ -10,6 +10,8 @@ namespace {
 // Size of one archive chunk handed to the channels (doc/design.md: >= 256 KiB
 // writes cost the least CPU in libssh).
 constexpr size_t kChunkBytes = transfer::TarStream::kDefaultChunkBytes;
+// What one step of the tar writer may add beyond the chunk size it was asked for.
+constexpr size_t kChunkSlack = 64 * 1024;
 
 }  // namespace
 
@@ -134,6 +136,9 @@ void StreamPump::Uncount(Sink& sink) {
 // its check) when reading failed.
 bool StreamPump::Produce() {
   std::string chunk;
+  // Room for a whole chunk and the record that may overshoot it: without
+  // it the string grows by doubling, copying the chunk about once more.
+  chunk.reserve(kChunkBytes + kChunkSlack);
   util::Status status = stream_->Next(&chunk, kChunkBytes);
   if (!status.ok()) {
     error_ = status;

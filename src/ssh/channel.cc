@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ssh/open_failure.h"
 #include "ssh/send_budget.h"
 #include "ssh/session.h"
 
@@ -52,9 +53,11 @@ void Channel::Advance() {
                                             "127.0.0.1", 0);
     if (rc == SSH_AGAIN) return;
     if (rc != SSH_OK) {
+      // A forward's owner names target and jump host; the reason is enough.
+      const char* error = ssh_get_error(session_->session_);
       return Fail(util::Status::Error(
-          "can't open channel: " +
-          NormalizeErrorText(ssh_get_error(session_->session_))));
+          forward_host_.empty() ? "can't open channel: " + DescribeOpenFailure(error, ChannelKind::kSession)
+                                : DescribeOpenFailure(error, ChannelKind::kForward)));
     }
     state_ = forward_host_.empty() ? State::kStarting : State::kRunning;
     if (state_ == State::kRunning) want_writable_ = true;

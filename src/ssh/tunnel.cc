@@ -10,6 +10,12 @@
 #include "ssh/session.h"
 
 namespace ssh {
+namespace {
+
+// Reads of the target's socket per readable event (see ReadSocket).
+constexpr int kReadsPerEvent = 4;
+
+}  // namespace
 
 Tunnel::~Tunnel() {
   channel_.reset();
@@ -71,6 +77,13 @@ void Tunnel::Fail(util::Status status) {
 }
 
 void Tunnel::OnChannelData(std::string_view data) {
+  if (to_socket_.empty() && fd_ >= 0) {  // The common case: no copy.
+    ssize_t n;
+    do {
+      n = write(fd_, data.data(), data.size());
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) data.remove_prefix(static_cast<size_t>(n));
+  }
   to_socket_.append(data);
   FlushToSocket();
 }
@@ -89,24 +102,32 @@ void Tunnel::OnSocket(uint32_t events) {
 }
 
 void Tunnel::ReadSocket() {
-  while (to_channel_.size() < kTunnelBuffer) {
-    char chunk[65536];
-    ssize_t n = read(fd_, chunk, std::min(sizeof chunk, kTunnelBuffer - to_channel_.size()));
+  // Each read goes straight into the queue and on to the channel, so that
+  // the next one finds the queue empty again and can take a full capacity.
+  // A few reads per event at most: other tunnels get their turn.
+  for (int reads = 0; reads < kReadsPerEvent; ++reads) {
+    std::span<char> space = to_channel_.Space();
+    if (space.empty()) break;
+    ssize_t n = read(fd_, space.data(), space.size());
     if (n > 0) {
-      to_channel_.append(chunk, static_cast<size_t>(n));
+      to_channel_.Commit(static_cast<size_t>(n));
+      WriteToChannel();
+      if (static_cast<size_t>(n) < space.size()) break;  // Drained; level-triggered.
       continue;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
     return End();  // The target's session closed its end (or an error).
   }
-  FlushToChannel();
+  UpdateInterest();
+}
+
+void Tunnel::WriteToChannel() {
+  if (channel_ && !to_channel_.empty()) to_channel_.Consume(channel_->Write(to_channel_.Front()));
 }
 
 void Tunnel::FlushToChannel() {
-  if (channel_ && !to_channel_.empty()) {
-    size_t taken = channel_->Write(to_channel_);
-    to_channel_.erase(0, taken);
-  }
+  WriteToChannel();
   UpdateInterest();
 }
 

@@ -8,7 +8,8 @@
 //    called once, never from inside Open(): with the target's end of the
 //    socketpair (the caller owns it from then on), or with an error such
 //    as "can't open a channel to web1:22 through jump host [u@b:22]:
-//    connect failed".
+//    connect failed (SSH channel-open failure reason 2, ...): the jump
+//    host could not connect to the target (...)" (see open_failure.h).
 //  * Back-pressure both ways, memory bounded by kTunnelBuffer per
 //    direction plus what libssh keeps for a held channel: the socket is
 //    read only while the channel's pending bytes fit, and the channel is
@@ -30,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "ssh/byte_queue.h"
 #include "ssh/channel.h"
 #include "ssh/loop_names.h"
 #include "util/status.h"
@@ -61,6 +63,7 @@ class Tunnel {
   void OnChannelEnd(const std::string& reason);
   void OnSocket(uint32_t events);
   void ReadSocket();
+  void WriteToChannel();  // What the channel takes now, without UpdateInterest.
   void FlushToChannel();
   void FlushToSocket();
   void UpdateInterest();
@@ -74,7 +77,7 @@ class Tunnel {
   int target_fd_ = -1; // Theirs, until handed over.
   EventLoop::WatchId watch_ = 0;
   uint32_t interest_ = 0;
-  std::string to_channel_;
+  ByteQueue to_channel_{kTunnelBuffer};  // Read straight into, written straight from.
   std::string to_socket_;
   bool held_ = false;
   bool open_ = false;

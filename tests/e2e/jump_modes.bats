@@ -361,7 +361,10 @@ LISTING='find etc/jm-app -mindepth 1 -printf "%p|%y|%m|%U:%G|%T@|%l\n" | LC_ALL=
   [ "$elapsed_ms" -lt 10000 ]
   [[ $stderr == *"can't open a channel to $IP1:22 through jump host [$U@$IP0:22]"* ]]
   [[ $stderr == *"can't open a channel to $IP2:22 through jump host [$U@$IP0:22]"* ]]
-  [[ $stderr == *"open failed"* ]]
+  # The SSH reason code in words, and what it means on a jump host.
+  [[ $stderr == *"administratively prohibited (SSH channel-open failure reason 1"* ]]
+  [[ $stderr == *"does not allow TCP forwarding"* ]]
+  [[ $stderr != *"channel opening failure"* ]]
 }
 
 @test "the bastion's sshd killed mid-upload: every hidden host named as failed, a prompt exit" {
