@@ -124,6 +124,7 @@ class Server {
   void AfterPoll(Session* s);
   void Kill(Session* s);
   void WatchFd(int fd, struct Watch* watch, uint32_t events, int op = EPOLL_CTL_ADD);
+  void CloseWatched(int* fd);
   // Channels.
   static ssh_channel OnOpen(ssh_session ssh, void* user);
   static int OnAuthKey(ssh_session, const char*, ssh_key key, char state, void* user);
@@ -170,6 +171,16 @@ void Server::WatchFd(int fd, struct Watch* watch, uint32_t events, int op) {
   ev.events = events;
   ev.data.ptr = watch;
   if (epoll_ctl(epoll_, op, fd, &ev) != 0) perror("orgalorg-fleet: epoll_ctl");
+}
+
+// Leaves the epoll set before closing: a child between clone and exec (of
+// any host) holds a copy of every descriptor, so close() alone may leave
+// the registration, and its events would name a freed Chan.
+void Server::CloseWatched(int* fd) {
+  if (*fd < 0) return;
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, *fd, nullptr);
+  close(*fd);
+  *fd = -1;
 }
 
 const std::string& Server::HostDir(size_t host) {
@@ -300,9 +311,7 @@ void Server::Kill(Session* s) {
   s->dead = true;
   --stats_.live;
   for (auto& c : s->chans) {
-    for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) {
-      if (*fd >= 0) close(*fd), *fd = -1;
-    }
+    for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) CloseWatched(fd);
     if (c->child.pid > 0 && !c->exited) children_.erase(c->child.pid);
     if (c->token) tokens_.erase(c->token);
   }
@@ -495,8 +504,7 @@ void Server::OnStdinWritable(Chan* c) {
 
 void Server::CloseStdin(Chan* c) {
   if (c->child.in < 0) return;
-  close(c->child.in);  // Also leaves the epoll set.
-  c->child.in = -1;
+  CloseWatched(&c->child.in);
   c->want_in = false;
   c->in.Clear();
 }
@@ -519,14 +527,11 @@ void Server::OnClose(ssh_session, ssh_channel, void* user) {
   auto* c = static_cast<Chan*>(user);
   c->closed_by_client = true;
   Server* server = c->session->server;
-  for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) {
-    if (*fd >= 0) close(*fd), *fd = -1;
-  }
+  for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) server->CloseWatched(fd);
   if (!c->finished) {
     c->finished = true;
     ssh_channel_close(c->channel);
   }
-  (void)server;
 }
 
 void Server::OnSignal(ssh_session, ssh_channel, const char* name, void* user) {
@@ -565,8 +570,7 @@ void Server::OnOutput(Chan* c, bool is_stderr) {
   ssize_t n = read(fd, buf, std::min<size_t>(window, sizeof buf));
   if (n < 0 && errno == EAGAIN) return;
   if (n <= 0) {
-    close(fd);
-    fd = -1;
+    CloseWatched(&fd);
     return MaybeFinish(c);
   }
   if (is_stderr) {
