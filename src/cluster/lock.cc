@@ -126,6 +126,7 @@ void ClusterLock::StartHolders(const std::string& command) {
   out_->Log(output::Level::kTrace, "running lock command: " + command);
   holders_.clear();
   waiting_ = 0;
+  awaited_ = 0;
   for (size_t i = 0; i < nodes_->size(); ++i) {
     holders_.push_back(std::make_unique<Holder>());
     Holder& holder = *holders_.back();
@@ -144,6 +145,7 @@ void ClusterLock::StartHolders(const std::string& command) {
     }
     holder.channel = std::move(*channel);
     ++waiting_;
+    if (Awaited(holder)) ++awaited_;
   }
 }
 
@@ -191,6 +193,7 @@ void ClusterLock::OnHolderLine(size_t i, const std::string& line) {
 void ClusterLock::OnHolderExit(size_t i, int status, const std::string& signal_name) {
   Holder& holder = *holders_[i];
   Holder::State before = holder.state;
+  if (Awaited(holder)) --awaited_;
   holder.state = Holder::State::kExited;
   if (before == Holder::State::kStarting || before == Holder::State::kBusy) {
     --waiting_;
@@ -266,7 +269,12 @@ void ClusterLock::Beat() {
   if (!lost_) timer_ = loop_->AddTimerAfter(interval_, [this]() { Beat(); });
 }
 
+bool ClusterLock::Awaited(const Holder& holder) {
+  return holder.channel && !holder.dead && holder.state != Holder::State::kExited;
+}
+
 void ClusterLock::Lost(size_t index, const std::string& why) {
+  if (Awaited(*holders_[index])) --awaited_;
   holders_[index]->dead = true;
   if (lost_ || !on_lost_) return;
   lost_ = true;
@@ -283,26 +291,17 @@ void ClusterLock::Release() {
     timer_ = 0;
   }
   on_lost_ = nullptr;
-  size_t live = 0;
   for (auto& holder : holders_) {
-    if (holder->channel && holder->state != Holder::State::kExited) {
-      holder->channel->CloseStdin();
-      ++live;
-    }
+    if (holder->channel && holder->state != Holder::State::kExited) holder->channel->CloseStdin();
   }
-  auto all_exited = [this]() {
-    for (auto& holder : holders_) {
-      if (holder->channel && !holder->dead && holder->state != Holder::State::kExited) return false;
-    }
-    return true;
-  };
   // A failed loop ends the wait early; closing every channel is all that
   // is left to do either way (the run reports the loop's failure).
-  (void)loop_->RunUntil([&] { return live == 0 || all_exited(); }, loop::Clock::now() + kReleaseWaitMs);
+  (void)loop_->RunUntil([this] { return awaited_ == 0; }, loop::Clock::now() + kReleaseWaitMs);
   for (auto& holder : holders_) {
     if (holder->channel) holder->channel->Close();
   }
   holders_.clear();
+  awaited_ = 0;
 }
 
 }  // namespace cluster

@@ -80,12 +80,17 @@ class ClusterLock {
   void Beat();
   static void Flush(Holder* holder);
   void Lost(size_t index, const std::string& why);
+  static bool Awaited(const Holder& holder);
 
   loop::EventLoop* loop_;
   Nodes* nodes_;
   output::Output* out_;
   std::vector<std::unique_ptr<Holder>> holders_;
   size_t waiting_ = 0;  // Holders that have not answered yet.
+  // Holders Release() waits for (started, not exited, heartbeat not lost):
+  // kept as they change, so that each event of the wait costs O(1), not a
+  // scan of every host.
+  size_t awaited_ = 0;
   loop::Milliseconds interval_{0};
   loop::Milliseconds answer_timeout_{0};
   loop::EventLoop::TimerId timer_ = 0;

@@ -101,5 +101,50 @@ TEST_F(LockTest, AHolderThatExitsLosesTheHeartbeatAtOnce) {
   lock_.Release();
 }
 
+TEST_F(LockTest, ReleaseWaitsForTheLastHolderToExit) {
+  hosts_[1]->script = [this](FakeCommand& c) {
+    c.Stdout("LOCKED\n");
+    c.on_eof = [this, &c] { After(30ms, [&c] { c.Exit(0); }); };  // Exits late.
+  };
+  ASSERT_TRUE(lock_.Acquire(spec_, stop_).ok());
+  loop::TimePoint start = loop::Clock::now();
+  lock_.Release();
+  EXPECT_GE(loop::Clock::now() - start, 25ms);
+  for (FakeHost* host : hosts_) EXPECT_TRUE(host->commands[0]->closed());
+}
+
+TEST_F(LockTest, ReleaseDoesNotWaitForAHolderWhoseHeartbeatWasLost) {
+  hosts_[2]->script = [](FakeCommand& c) { c.Stdout("LOCKED\n"); };  // Never echoes, never exits.
+  ASSERT_TRUE(lock_.Acquire(spec_, stop_).ok());
+  util::Status lost;
+  lock_.StartHeartbeat(5ms, 20ms, [&](util::Status error) { lost = error; });
+  ASSERT_TRUE(loop_.RunUntil([&] { return !lost.ok(); }, loop::Clock::now() + 5s).ok());
+  loop::TimePoint start = loop::Clock::now();
+  lock_.Release();
+  EXPECT_LT(loop::Clock::now() - start, 2s);  // Not the 5 s wait for holders.
+}
+
+// Many hosts: the wait is counted, not scanned (2,000 hosts release at once).
+class ManyHostsLockTest : public FakeClusterTest {
+ protected:
+  ManyHostsLockTest() : FakeClusterTest(2000) {
+    spec_.path = "/srv";
+    for (FakeHost* host : hosts_) {
+      host->script = [](FakeCommand& c) {
+        c.Stdout("LOCKED\n");
+        c.on_eof = [&c] { c.Exit(0); };
+      };
+    }
+  }
+  LockSpec spec_;
+  ClusterLock lock_{&loop_, &nodes_, out_.get()};
+};
+
+TEST_F(ManyHostsLockTest, ReleaseEndsEveryHolder) {
+  ASSERT_TRUE(lock_.Acquire(spec_, stop_).ok());
+  lock_.Release();
+  for (FakeHost* host : hosts_) ASSERT_TRUE(host->commands[0]->closed());
+}
+
 }  // namespace
 }  // namespace cluster

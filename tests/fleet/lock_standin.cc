@@ -18,8 +18,10 @@ constexpr std::string_view kOpen = "exec 9< ";
 std::string InnerScript(std::string_view command) {
   size_t pos = 0;
   while (pos < command.size()) {
+    size_t before = pos;
     std::string word = NextShellWord(command, &pos);
     if (word == "-c") return NextShellWord(command, &pos);
+    if (pos == before) ++pos;  // At a `;`, which ends a word but is none: step over it.
   }
   return std::string(command);
 }

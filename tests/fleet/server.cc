@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "lock_standin.h"
+#include "stdin_pump.h"
 
 namespace fleet {
 namespace {
@@ -31,7 +32,7 @@ namespace {
 constexpr int kMaxEvents = 1024;
 constexpr int kAcceptsPerWakeup = 64;   // Fairness between accepting and serving.
 constexpr size_t kPendingInCap = 65536;  // Bytes for a child's stdin held here beyond the pipe.
-constexpr size_t kReadChunk = 32768;
+constexpr size_t kReadChunk = 32768;  // A child's output read at a time.
 constexpr int kSpawnThreads = 2;
 
 struct Session;
@@ -55,7 +56,7 @@ struct Chan {
   bool want_in = false, out_paused = false, err_paused = false;
   bool exited = false;
   int status = 0;
-  std::string pending_in;
+  StdinPump in{&child.in, kPendingInCap};  // The client's bytes on their way to child.in.
   bool client_eof = false;
   bool finished = false;  // Exit status, EOF and close sent.
   bool closed_by_client = false;
@@ -123,6 +124,7 @@ class Server {
   void AfterPoll(Session* s);
   void Kill(Session* s);
   void WatchFd(int fd, struct Watch* watch, uint32_t events, int op = EPOLL_CTL_ADD);
+  void CloseWatched(int* fd);
   // Channels.
   static ssh_channel OnOpen(ssh_session ssh, void* user);
   static int OnAuthKey(ssh_session, const char*, ssh_key key, char state, void* user);
@@ -169,6 +171,16 @@ void Server::WatchFd(int fd, struct Watch* watch, uint32_t events, int op) {
   ev.events = events;
   ev.data.ptr = watch;
   if (epoll_ctl(epoll_, op, fd, &ev) != 0) perror("orgalorg-fleet: epoll_ctl");
+}
+
+// Leaves the epoll set before closing: a child between clone and exec (of
+// any host) holds a copy of every descriptor, so close() alone may leave
+// the registration, and its events would name a freed Chan.
+void Server::CloseWatched(int* fd) {
+  if (*fd < 0) return;
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, *fd, nullptr);
+  close(*fd);
+  *fd = -1;
 }
 
 const std::string& Server::HostDir(size_t host) {
@@ -299,9 +311,7 @@ void Server::Kill(Session* s) {
   s->dead = true;
   --stats_.live;
   for (auto& c : s->chans) {
-    for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) {
-      if (*fd >= 0) close(*fd), *fd = -1;
-    }
+    for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) CloseWatched(fd);
     if (c->child.pid > 0 && !c->exited) children_.erase(c->child.pid);
     if (c->token) tokens_.erase(c->token);
   }
@@ -388,7 +398,7 @@ void Server::Start(Chan* c) {
   WatchFd(c->child.out, &c->out_watch, EPOLLIN);
   WatchFd(c->child.err, &c->err_watch, EPOLLIN);
   spawner_->Submit(std::move(job));
-  if (c->client_eof) CloseStdin(c);
+  WantStdin(c, true);  // Data (and EOF) that came before the start is still with libssh.
 }
 
 // Started (or not): the pid joins the children reaped; an exit reaped
@@ -461,19 +471,12 @@ int Server::OnData(ssh_session, ssh_channel, void* data, uint32_t len, int is_st
   }
   if (c->kind != Chan::Kind::kProcess) return 0;  // Not started yet: libssh keeps it.
   if (c->child.in < 0) return len;                // stdin closed: dropped, as a pipe would.
-  size_t used = 0;
-  if (c->pending_in.empty()) {
-    ssize_t n = write(c->child.in, data, len);
-    if (n > 0) used = n;
-    if (n < 0 && errno != EAGAIN) {
-      c->session->server->CloseStdin(c);
-      return len;
-    }
+  size_t used = c->in.Offer(static_cast<const char*>(data), len);
+  if (c->in.broken()) {
+    c->session->server->CloseStdin(c);
+  } else if (c->in.queued()) {
+    c->session->server->WantStdin(c, true);
   }
-  size_t take = std::min<size_t>(len - used, kPendingInCap - std::min(kPendingInCap, c->pending_in.size()));
-  c->pending_in.append(static_cast<const char*>(data) + used, take);
-  used += take;
-  if (!c->pending_in.empty()) c->session->server->WantStdin(c, true);
   return used;
 }
 
@@ -483,32 +486,27 @@ void Server::WantStdin(Chan* c, bool want) {
   WatchFd(c->child.in, &c->in_watch, want ? uint32_t{EPOLLOUT} : 0u, EPOLL_CTL_MOD);
 }
 
+// The pipe is writable (or stdin was just started or ended): the queue,
+// then what libssh holds for the channel. Reading from libssh may run the
+// session's packets, hence OnData/OnEof/OnClose, before it returns: the
+// pump keeps those bytes in order (stdin_pump.h). Stdin is closed after
+// the client's EOF only once every byte is in the pipe.
 void Server::OnStdinWritable(Chan* c) {
-  char buf[kReadChunk];
-  while (c->child.in >= 0) {
-    if (!c->pending_in.empty()) {
-      ssize_t n = write(c->child.in, c->pending_in.data(), c->pending_in.size());
-      if (n < 0) {
-        if (errno == EAGAIN) return;
-        return CloseStdin(c);
-      }
-      c->pending_in.erase(0, n);
-      if (!c->pending_in.empty()) return;
-    }
-    int n = ssh_channel_read_nonblocking(c->channel, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    c->pending_in.assign(buf, n);
-  }
+  if (c->child.in < 0) return;
+  StdinPump::Result result = c->in.Drain([c](char* buffer, size_t size) {
+    return ssh_channel_read_nonblocking(c->channel, buffer, static_cast<uint32_t>(size), 0);
+  });
+  if (result == StdinPump::Result::kBroken) return CloseStdin(c);
+  if (result == StdinPump::Result::kBlocked) return WantStdin(c, true);
   WantStdin(c, false);
   if (c->client_eof) CloseStdin(c);
 }
 
 void Server::CloseStdin(Chan* c) {
   if (c->child.in < 0) return;
-  close(c->child.in);  // Also leaves the epoll set.
-  c->child.in = -1;
+  CloseWatched(&c->child.in);
   c->want_in = false;
-  c->pending_in.clear();
+  c->in.Clear();
 }
 
 void Server::OnEof(ssh_session, ssh_channel, void* user) {
@@ -520,8 +518,8 @@ void Server::OnEof(ssh_session, ssh_channel, void* user) {
     c->exited = true;
     c->status = 0;
     c->session->server->MaybeFinish(c);
-  } else if (c->kind == Chan::Kind::kProcess && c->pending_in.empty()) {
-    c->session->server->CloseStdin(c);
+  } else if (c->kind == Chan::Kind::kProcess) {
+    c->session->server->WantStdin(c, true);  // Closed there once all is in the pipe.
   }
 }
 
@@ -529,14 +527,11 @@ void Server::OnClose(ssh_session, ssh_channel, void* user) {
   auto* c = static_cast<Chan*>(user);
   c->closed_by_client = true;
   Server* server = c->session->server;
-  for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) {
-    if (*fd >= 0) close(*fd), *fd = -1;
-  }
+  for (int* fd : {&c->child.in, &c->child.out, &c->child.err, &c->lock_fd}) server->CloseWatched(fd);
   if (!c->finished) {
     c->finished = true;
     ssh_channel_close(c->channel);
   }
-  (void)server;
 }
 
 void Server::OnSignal(ssh_session, ssh_channel, const char* name, void* user) {
@@ -575,8 +570,7 @@ void Server::OnOutput(Chan* c, bool is_stderr) {
   ssize_t n = read(fd, buf, std::min<size_t>(window, sizeof buf));
   if (n < 0 && errno == EAGAIN) return;
   if (n <= 0) {
-    close(fd);
-    fd = -1;
+    CloseWatched(&fd);
     return MaybeFinish(c);
   }
   if (is_stderr) {
@@ -671,7 +665,8 @@ bool Server::Dispatch(const epoll_event& event) {
     case Watch::kSocket: OnSocket(w->session, event.events); break;
     case Watch::kStdin:
       if (!w->chan->session->dead) {
-        OnStdinWritable(w->chan);
+        // EPOLLERR: the command closed its stdin; writing would be EPIPE.
+        (event.events & EPOLLERR) ? CloseStdin(w->chan) : OnStdinWritable(w->chan);
         AfterPoll(w->chan->session);
       }
       break;
