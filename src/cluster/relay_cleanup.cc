@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <memory>
 #include <regex>
 
+#include "cluster/quick_commands.h"
 #include "cluster/remote_cleanup.h"
 #include "util/shell_quote.h"
 
@@ -21,40 +21,18 @@ std::string RemoveRelayDirCommand(const std::string& dir, const RemoteCommandSpe
 
 util::Status RemoveRelayDirs(loop::EventLoop* loop, std::span<Node> nodes, const std::vector<RelayDirOnHost>& dirs,
                              const RemoteCommandSpec& wrapper) {
-  struct Removal {
-    size_t node;
-    std::unique_ptr<ExecChannel> channel;
-    bool done = false;
-    int status = -1;
-  };
-  std::vector<Removal> removals;
-  removals.reserve(dirs.size());
-  size_t left = 0;
+  std::vector<QuickCommand> removals;
   for (const RelayDirOnHost& entry : dirs) {
-    Node& node = nodes[entry.node];
-    if (!node.connected() || !IsRelayDir(entry.dir)) continue;
-    size_t index = removals.size();
-    ExecCallbacks callbacks;
-    callbacks.on_exit = [&removals, &left, index](int status, std::string) {
-      removals[index].done = true;
-      removals[index].status = status;
-      --left;
-    };
-    removals.push_back({entry.node, nullptr});
-    util::StatusOr<std::unique_ptr<ExecChannel>> channel =
-        node.exec->Exec(RemoveRelayDirCommand(entry.dir, wrapper), std::move(callbacks));
-    if (!channel.ok()) continue;
-    removals.back().channel = std::move(*channel);
-    ++left;
+    // A host lost meanwhile keeps its directory: nothing can reach it now.
+    if (nodes[entry.node].connected() && IsRelayDir(entry.dir)) removals.push_back({entry.node, RemoveRelayDirCommand(entry.dir, wrapper)});
   }
-  util::Status waited = loop->RunUntil([&left] { return left == 0; }, loop::Clock::now() + kCleanupWaitMs);
+  QuickResult result = RunQuickCommands(loop, nodes, removals, kCleanupWaitMs);
   std::string failed;
-  for (Removal& removal : removals) {
-    if (removal.channel) removal.channel->Close();
-    if (removal.done && removal.status == 0) continue;
-    failed += (failed.empty() ? "" : ", ") + nodes[removal.node].ref.display;
+  for (size_t i = 0; i < removals.size(); ++i) {
+    if (result.statuses[i] == 0) continue;
+    failed += (failed.empty() ? "" : ", ") + nodes[removals[i].node].ref.display;
   }
-  if (!waited.ok()) return waited;
+  if (!result.waited.ok()) return result.waited;
   if (failed.empty()) return util::Status::Ok();
   return util::Status::Error("relay: can't remove a receiver's directory in /tmp on " + failed);
 }

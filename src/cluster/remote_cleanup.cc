@@ -1,5 +1,6 @@
 #include "cluster/remote_cleanup.h"
 
+#include "cluster/quick_commands.h"
 
 namespace cluster {
 namespace {
@@ -70,21 +71,10 @@ util::Status Settle(loop::EventLoop* loop, const std::vector<RunningCommand>& ru
 // Step 2: the cleanup command on every host of `running`, at once.
 util::Status CleanUp(loop::EventLoop* loop, std::span<Node> nodes, const std::vector<RunningCommand>& running,
                      const std::string& cleanup_command) {
-  size_t left = 0;
-  std::vector<std::unique_ptr<ExecChannel>> cleanups;
-  for (const RunningCommand& command : running) {
-    Node& node = nodes[command.node];
-    if (!node.connected()) continue;
-    ExecCallbacks callbacks;
-    callbacks.on_exit = [&left](int, std::string) { --left; };
-    util::StatusOr<std::unique_ptr<ExecChannel>> cleanup = node.exec->Exec(cleanup_command, std::move(callbacks));
-    if (!cleanup.ok()) continue;
-    cleanups.push_back(std::move(*cleanup));
-    ++left;
-  }
-  util::Status waited = loop->RunUntil([&left] { return left == 0; }, loop::Clock::now() + kCleanupWaitMs);
-  for (auto& cleanup : cleanups) cleanup->Close();
-  return waited;
+  std::vector<QuickCommand> cleanups;
+  cleanups.reserve(running.size());
+  for (const RunningCommand& command : running) cleanups.push_back({command.node, cleanup_command});
+  return RunQuickCommands(loop, nodes, cleanups, kCleanupWaitMs).waited;
 }
 
 }  // namespace
