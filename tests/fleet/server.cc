@@ -699,7 +699,11 @@ int Server::Run() {
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
   signals_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   WatchFd(signals_, &signal_watch_, EPOLLIN);
-  spawner_ = std::make_unique<Spawner>(kSpawnThreads);  // After the mask: its threads block the signals too.
+  std::string no_group;
+  std::string idle_group = MakeIdleGroup(&no_group);
+  if (idle_group.empty()) fprintf(stderr, "orgalorg-fleet: hosts' commands under SCHED_IDLE only: %s\n", no_group.c_str());
+  // After the mask: its threads block the signals too.
+  spawner_ = std::make_unique<Spawner>(kSpawnThreads, idle_group);
   WatchFd(spawner_->wake_fd(), &spawn_watch_, EPOLLIN);
   bind_ = ssh_bind_new();
   if (!options_.ciphers.empty()) {

@@ -19,6 +19,7 @@ namespace fleet {
 namespace {
 
 constexpr const char* kRunMount = "/run/orgalorg";
+constexpr const char* kIdleGroup = "/sys/fs/cgroup/cpu/orgalorg-fleet";
 
 struct SpawnArgs {
   bool mount = false;
@@ -74,6 +75,14 @@ void MakeIdle(pid_t pid, int exec_done) {
   sched_setscheduler(pid, SCHED_IDLE, &idle);
 }
 
+bool WriteFile(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
 bool MakeDir(const std::string& path, mode_t mode, std::string* error) {
   if (mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return true;
   *error = "can't make " + path + ": " + strerror(errno);
@@ -98,6 +107,17 @@ std::string HostDirectory(const std::string& root, const std::string& addr, std:
 bool PrepareIsolation(Isolation isolation, std::string* error) {
   if (isolation != Isolation::kMount) return true;
   return MakeDir(kRunMount, 0755, error);
+}
+
+std::string MakeIdleGroup(std::string* why) {
+  if (mkdir(kIdleGroup, 0755) != 0 && errno != EEXIST) {
+    *why = std::string("can't make ") + kIdleGroup + ": " + strerror(errno);
+    return "";
+  }
+  std::string dir = kIdleGroup;
+  if (WriteFile(dir + "/cpu.idle", "1") || WriteFile(dir + "/cpu.shares", "2")) return dir;
+  *why = "can't set " + dir + "/cpu.idle nor cpu.shares: " + strerror(errno);
+  return "";
 }
 
 bool MakePipes(Child* ours, SpawnJob* job, std::string* error) {
@@ -155,7 +175,7 @@ pid_t RunJob(const SpawnJob& job, std::string* error) {
   return pid;
 }
 
-Spawner::Spawner(int threads) {
+Spawner::Spawner(int threads, std::string idle_group) : idle_group_(std::move(idle_group)) {
   wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
@@ -168,6 +188,7 @@ Spawner::~Spawner() {
   ready_.notify_all();
   for (std::thread& thread : threads_) thread.join();
   close(wake_);
+  if (!idle_group_.empty()) rmdir(idle_group_.c_str());  // Fails while others use it.
 }
 
 void Spawner::Submit(SpawnJob job) {
@@ -187,6 +208,7 @@ std::vector<SpawnResult> Spawner::TakeResults() {
 }
 
 void Spawner::Work() {
+  if (!idle_group_.empty()) WriteFile(idle_group_ + "/tasks", std::to_string(gettid()));
   for (;;) {
     SpawnJob job;
     {
