@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -64,6 +65,7 @@ struct Chan {
   bool start_pending = false;
   int lock_fd = -1;
   std::string lock_line;
+  double last_ping = 0;  // When its last heartbeat line came.
 };
 
 class Server;
@@ -88,6 +90,8 @@ struct Stats {
   double kex_cpu = 0;  // Thread CPU seconds in accept + key exchange.
   double spawn_wall = 0;  // Seconds spent starting commands (clone until exec).
   double first_accept = 0, last_handshake = 0;
+  double ping_gap = 0;   // Longest wait between two heartbeat lines of one holder.
+  double loop_pass = 0;  // Longest pass over one epoll_wait's events.
 };
 
 double Now(clockid_t clock) {
@@ -456,6 +460,9 @@ void Server::LockInput(Chan* c, const char* data, size_t len) {
   c->lock_line.append(data, len);
   size_t start = 0;
   for (size_t nl; (nl = c->lock_line.find('\n', start)) != std::string::npos; start = nl + 1) {
+    double now = Now(CLOCK_MONOTONIC);
+    if (c->last_ping > 0) stats_.ping_gap = std::max(stats_.ping_gap, now - c->last_ping);
+    c->last_ping = now;
     ssh_channel_write(c->channel, c->lock_line.data() + start, nl + 1 - start);
     ++stats_.pings;
   }
@@ -631,13 +638,14 @@ void Server::PrintStats(const char* why) {
   double span = stats_.last_handshake - stats_.first_accept;
   fprintf(stderr,
           "orgalorg-fleet: %s: accepted %lu, handshakes %lu (failed %lu), auth ok %lu denied %lu, sessions live %lu "
-          "peak %lu; execs %lu (failed %lu, %.2f s starting them), lock holders %lu (not locked %lu), heartbeat lines echoed %lu; "
+          "peak %lu; execs %lu (failed %lu, %.2f s starting them), lock holders %lu (not locked %lu), heartbeat lines echoed %lu "
+          "(longest gap %.1f s); "
           "handshake cpu %.2f s (%.0f handshakes per cpu-second), first accept to last handshake %.2f s; "
-          "rss %ld KiB (%.1f KiB per peak session); cpu %.2f s\n",
+          "rss %ld KiB (%.1f KiB per peak session); cpu %.2f s; longest loop pass %.3f s\n",
           why, stats_.accepted, stats_.handshakes, stats_.failed, stats_.auth_ok, stats_.auth_denied, stats_.live,
-          stats_.peak_live, stats_.execs, stats_.exec_fail, stats_.spawn_wall, stats_.locks, stats_.lock_busy, stats_.pings,
+          stats_.peak_live, stats_.execs, stats_.exec_fail, stats_.spawn_wall, stats_.locks, stats_.lock_busy, stats_.pings, stats_.ping_gap,
           stats_.kex_cpu, stats_.kex_cpu > 0 ? stats_.handshakes / stats_.kex_cpu : 0.0, span > 0 ? span : 0.0, rss,
-          stats_.peak_live ? double(rss) / stats_.peak_live : 0.0, Now(CLOCK_PROCESS_CPUTIME_ID));
+          stats_.peak_live ? double(rss) / stats_.peak_live : 0.0, Now(CLOCK_PROCESS_CPUTIME_ID), stats_.loop_pass);
 }
 
 // Raises the soft fd limit to the hard one (root: first the hard one to
@@ -691,7 +699,11 @@ int Server::Run() {
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
   signals_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   WatchFd(signals_, &signal_watch_, EPOLLIN);
-  spawner_ = std::make_unique<Spawner>(kSpawnThreads);  // After the mask: its threads block the signals too.
+  std::string no_group;
+  std::string idle_group = MakeIdleGroup(&no_group);
+  if (idle_group.empty()) fprintf(stderr, "orgalorg-fleet: hosts' commands under SCHED_IDLE only: %s\n", no_group.c_str());
+  // After the mask: its threads block the signals too.
+  spawner_ = std::make_unique<Spawner>(kSpawnThreads, idle_group);
   WatchFd(spawner_->wake_fd(), &spawn_watch_, EPOLLIN);
   bind_ = ssh_bind_new();
   if (!options_.ciphers.empty()) {
@@ -713,7 +725,9 @@ int Server::Run() {
   epoll_event events[kMaxEvents];
   for (bool stop = false; !stop;) {
     int n = epoll_wait(epoll_, events, kMaxEvents, -1);
+    double pass = Now(CLOCK_MONOTONIC);
     for (int i = 0; i < n; ++i) stop = Dispatch(events[i]) || stop;
+    stats_.loop_pass = std::max(stats_.loop_pass, Now(CLOCK_MONOTONIC) - pass);
     graveyard_.clear();
   }
   PrintStats("stopping");

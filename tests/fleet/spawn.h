@@ -1,5 +1,5 @@
 // Runs one exec request's command as a simulated host would: `sh -c
-// <command>` as the leader of a new session (like sshd), with stdin,
+// <command>` as the leader of a new process group, with stdin,
 // stdout and stderr on pipes, in the host's own world:
 //
 //  * isolation kMount (needs root): the child starts in a new mount
@@ -14,6 +14,13 @@
 //    $HOME, $TMPDIR) are the host's own.
 //
 // The child makes its namespace itself (unshare) before exec.
+//
+// The hosts' commands stand for other machines' work: they get the CPU only
+// when the simulator and the client under test leave it. Each runs under
+// SCHED_IDLE (set once its exec has left the simulator's memory), inside
+// the cgroup of MakeIdleGroup() when there is one: within one run queue an
+// idle task still weighs 3 against a normal task's 1024, so 10,000 of them
+// outweigh the client 30 to 1; a group with cpu.idle weighs 3 in all.
 #ifndef ORGALORG_TESTS_FLEET_SPAWN_H_
 #define ORGALORG_TESTS_FLEET_SPAWN_H_
 
@@ -59,6 +66,12 @@ bool MakePipes(Child* ours, SpawnJob* job, std::string* error);
 // with `error` set.
 pid_t RunJob(const SpawnJob& job, std::string* error);
 
+// The cgroup (v1 cpu controller) for the hosts' commands,
+// /sys/fs/cgroup/cpu/orgalorg-fleet with cpu.idle = 1 (or cpu.shares = 2),
+// made if missing and shared by every simulator process; "" when it can't
+// be had (no root, no such controller), `why` then says why.
+std::string MakeIdleGroup(std::string* why);
+
 struct SpawnResult {
   uint64_t token;
   pid_t pid;
@@ -72,10 +85,13 @@ struct SpawnResult {
 // is made with clone(CLONE_VM | CLONE_VFORK) on a thread's own stack: the
 // simulator's memory is not copied, and only that thread waits until the
 // child has exec'd. Children are the process's: waitpid() from any thread.
-// `wake_fd()` becomes readable when results are waiting.
+// `wake_fd()` becomes readable when results are waiting. With an
+// `idle_group` (MakeIdleGroup), its threads join that cgroup, so that every
+// child starts in it (no migration per child); within it they run at normal
+// priority, ahead of the hosts' idle commands.
 class Spawner {
  public:
-  explicit Spawner(int threads);
+  Spawner(int threads, std::string idle_group);
   ~Spawner();
   Spawner(const Spawner&) = delete;
   Spawner& operator=(const Spawner&) = delete;
@@ -87,6 +103,7 @@ class Spawner {
  private:
   void Work();
 
+  std::string idle_group_;
   int wake_ = -1;
   std::mutex mutex_;
   std::condition_variable ready_;
