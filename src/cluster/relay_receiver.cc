@@ -13,6 +13,17 @@ namespace {
 // The known_hosts name every hop's key is filed under (HostKeyAlias).
 constexpr const char* kHopKeyAlias = "orgalorg-hop";
 
+// Pipe capacities on the hosts' path (see the header): a pipe an sshd
+// writes into, and every other pipe or FIFO of the relay.
+constexpr int kSshdPipeBytes = 1 << 20;
+constexpr int kPipeBytes = 1 << 19;
+
+// Grows the pipe on stdin to `bytes` (F_SETPIPE_SZ, Linux) where perl is;
+// silently nothing elsewhere.
+std::string GrowStdinPipe(int bytes) {
+  return fmt::format("perl -e 'fcntl STDIN, 1031, {} if $^O eq q(linux)' 2>/dev/null;", bytes);
+}
+
 // Reads the feed script (up to the go line) into D/plan; fails without it.
 std::string ReadPlanCommand() {
   return fmt::format(
@@ -40,10 +51,10 @@ std::string StartHop(size_t index, const RelayHop& hop, const RemoteCommandSpec&
                      const RelayHopTimeouts& timeouts) {
   return fmt::format(
       "printf '%s\\n' {0} >\"$d/k{1}\" && mkfifo \"$d/o{1}\" || exit 1\n"
-      "{{ {2} <\"$d/o{1}\" >/dev/null 2>\"$d/e{1}\"; s=$?; "
+      "{{ {{ {5} {2}; }} <\"$d/o{1}\" >/dev/null 2>\"$d/e{1}\"; s=$?; "
       "[ $s = 0 ] || sed 's/^/{3} {1} /' \"$d/e{1}\"; echo \"{4} {1} $s\"; }} &\n",
       util::ShellQuote(std::string(kHopKeyAlias) + " " + hop.host_key), index,
-      HopSsh(index, hop, wrapper, timeouts), kRelayHopError, kRelayHop);
+      HopSsh(index, hop, wrapper, timeouts), kRelayHopError, kRelayHop, GrowStdinPipe(kPipeBytes));
 }
 
 }  // namespace
@@ -52,14 +63,16 @@ std::string RelayReceiverCommand(const UploadSpec& spec) {
   std::string line = fmt::format(
       "{0} && d=$(mktemp -d /tmp/orgalorg-relay.XXXXXX) && trap 'rm -rf \"$d\"' EXIT && "
       "mkfifo \"$d/in\" && echo \"{1} $d\" && {2} && . \"$d/plan\" && "
-      "{{ feed | {3}; s=$?; wait; exit $s; }}",
-      PrepareRootCommand(spec.root, spec.fresh_root), kRelayReady, ReadPlanCommand(), ExtractCommand(spec));
+      "{{ feed | {{ {4} {3}; }}; s=$?; wait; exit $s; }}",
+      PrepareRootCommand(spec.root, spec.fresh_root), kRelayReady, ReadPlanCommand(), ExtractCommand(spec),
+      GrowStdinPipe(kPipeBytes));
   return WrapCommand(spec.wrapper, std::move(line));
 }
 
 std::string RelayHopCommand(const std::string& dir, const RemoteCommandSpec& wrapper) {
   std::string fifo = util::ShellQuote(dir + "/in");
-  return WrapCommand(wrapper, fmt::format("test -p {0} && exec cat >{0}", fifo));
+  return WrapCommand(wrapper,
+                     fmt::format("test -p {0} && {{ {1} exec cat >{0}; }}", fifo, GrowStdinPipe(kSshdPipeBytes)));
 }
 
 std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
@@ -70,12 +83,11 @@ std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
     script += StartHop(i, hops[i], wrapper, timeouts);
     outputs += fmt::format(" \"$d/o{}\"", i);
   }
+  // The client's bytes come through sshd's pipe on stdin, a relay's through D/in.
   std::string source = from_client ? "" : " <\"$d/in\"";
-  if (hops.empty()) {
-    script += from_client ? "feed() { cat; }\n" : "feed() { cat \"$d/in\"; }\n";
-  } else {
-    script += fmt::format("feed() {{ tee --output-error=warn-nopipe{}{}; }}\n", outputs, source);
-  }
+  std::string grow = GrowStdinPipe(from_client ? kSshdPipeBytes : kPipeBytes);
+  std::string copy = hops.empty() ? "cat" : "tee --output-error=warn-nopipe" + outputs;
+  script += fmt::format("feed() {{ {{ {} {}; }}{}; }}\n", grow, copy, source);
   return script + std::string(kRelayGo) + "\n";
 }
 

@@ -16,6 +16,16 @@
 //      completion marker included, waits for its hops, and exits with
 //      tar's status: that is the host's result, seen by the client on its
 //      own connection.
+// Pipes: where perl is (a no-op elsewhere), every pipe and FIFO the bytes
+// cross is grown (F_SETPIPE_SZ, Linux): 1 MiB for the one an sshd writes
+// into (the receiving host's channel), 512 KiB for the others. sshd writes
+// to that pipe at most once per poll round, so behind a 64 KiB pipe up to a
+// window (2 MiB) piles up in sshd's channel buffer, and OpenSSH (9.2) then
+// copies the whole buffer into a fresh one for most 32 KiB packets it
+// appends (recallocarray): bench/relay profiled that at a third of the
+// machine's CPU in a relay; with the grown pipes the hosts use about half
+// the CPU they did (bench/results/relay.md).
+//
 // A hop that ends badly is reported on stdout: its ssh's stderr as
 // `orgalorg-relay-hop-error <hop> <line>`, then `orgalorg-relay-hop <hop>
 // <status>` (every hop says the latter when it ends).

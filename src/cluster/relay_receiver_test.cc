@@ -17,6 +17,10 @@ namespace {
 using transfer::testing_util::TempDir;
 using transfer::testing_util::WriteFile;
 
+std::string Grow(int bytes) {
+  return "perl -e 'fcntl STDIN, 1031, " + std::to_string(bytes) + " if $^O eq q(linux)' 2>/dev/null;";
+}
+
 RemoteCommandSpec NoWrapper() {
   RemoteCommandSpec wrapper;
   wrapper.shell_template = "";
@@ -54,15 +58,42 @@ TEST(RelayFeedScriptTest, PinsTheNextHostsKeyAndRunsItsFifoWriterThroughTheWrapp
   EXPECT_NE(script.find("-o GlobalKnownHostsFile=/dev/null -o HostKeyAlias=orgalorg-hop"), std::string::npos);
   EXPECT_NE(script.find("-o ConnectTimeout=7 -o ServerAliveInterval=3"), std::string::npos);
   EXPECT_NE(script.find("-p 2222 -l 'deploy' -- '10.0.0.7' 'sudo -n -E -H bash -c"), std::string::npos);
-  EXPECT_NE(script.find("tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; }"), std::string::npos);
+  EXPECT_NE(script.find("tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; }; }"), std::string::npos);
   EXPECT_EQ(script.substr(script.size() - 18), "orgalorg-relay-go\n");
   EXPECT_EQ(RelayHopCommand("/tmp/orgalorg-relay.Xy", NoWrapper()),
-            "test -p '/tmp/orgalorg-relay.Xy/in' && exec cat >'/tmp/orgalorg-relay.Xy/in'");
+            "test -p '/tmp/orgalorg-relay.Xy/in' && { " + Grow(1048576) + " exec cat >'/tmp/orgalorg-relay.Xy/in'; }");
+}
+
+// Every pipe on the path holds more than one of sshd's writes (see the header).
+TEST(RelayFeedScriptTest, GrowsEachPipeItReadsFrom) {
+  RelayHop hop{"10.0.0.7", 22, "deploy", "ssh-ed25519 AAAAkey", "/tmp/orgalorg-relay.Xy"};
+  std::string script = RelayFeedScript(false, {hop}, NoWrapper(), {});
+  EXPECT_NE(script.find("{ { " + Grow(524288) + " ssh -T"), std::string::npos);
+  EXPECT_NE(script.find("feed() { { " + Grow(524288) + " tee"), std::string::npos);
+  UploadSpec spec;
+  spec.wrapper = NoWrapper();
+  EXPECT_NE(RelayReceiverCommand(spec).find("feed | { " + Grow(524288) + " tar "), std::string::npos);
+}
+
+// Growing a pipe is Linux only, and silent where perl is missing.
+TEST(RelayFeedScriptTest, GrowingAPipeChangesNothingElse) {
+  EXPECT_EQ(Grow(4096), "perl -e 'fcntl STDIN, 1031, 4096 if $^O eq q(linux)' 2>/dev/null;");
+  for (std::string path : {"$PATH", "/nonexistent"}) {
+    std::string run = "echo x | { PATH=" + path + "; " + Grow(4096) + " read l; echo \"$l\"; } 2>&1";
+    FILE* pipe = popen(("sh -c " + util::ShellQuote(run)).c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char text[64] = {};
+    size_t got = fread(text, 1, sizeof text - 1, pipe);
+    EXPECT_EQ(pclose(pipe), 0) << path;
+    EXPECT_EQ(std::string(text, got), "x\n") << path;
+  }
 }
 
 TEST(RelayFeedScriptTest, ALeafReadsItsFifoOrStdin) {
-  EXPECT_EQ(RelayFeedScript(false, {}, NoWrapper(), {}), "feed() { cat \"$d/in\"; }\norgalorg-relay-go\n");
-  EXPECT_EQ(RelayFeedScript(true, {}, NoWrapper(), {}), "feed() { cat; }\norgalorg-relay-go\n");
+  EXPECT_EQ(RelayFeedScript(false, {}, NoWrapper(), {}),
+            "feed() { { " + Grow(524288) + " cat; } <\"$d/in\"; }\norgalorg-relay-go\n");
+  EXPECT_EQ(RelayFeedScript(true, {}, NoWrapper(), {}),
+            "feed() { { " + Grow(1048576) + " cat; }; }\norgalorg-relay-go\n");
 }
 
 // The receiver, run by the local sh as a host would: a client-fed leaf.
