@@ -22,8 +22,9 @@ struct QuickCommand {
 
 // The status each command ended with, in the order given: its exit status,
 // or kQuickNotRun when its host was not connected, the exec request failed
-// or it had not ended by the deadline. `waited` is the loop's error when it
-// failed or the wait passed with commands still running.
+// or it had not ended by the deadline. `waited` is an error only when the
+// event loop itself failed: a wait that ran out is not one (the commands
+// still running show as kQuickNotRun).
 inline constexpr int kQuickNotRun = -1;
 struct QuickResult {
   std::vector<int> statuses;

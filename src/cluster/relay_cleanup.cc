@@ -24,7 +24,8 @@ util::Status RemoveRelayDirs(loop::EventLoop* loop, std::span<Node> nodes, const
   std::vector<QuickCommand> removals;
   for (const RelayDirOnHost& entry : dirs) {
     // A host lost meanwhile keeps its directory: nothing can reach it now.
-    if (nodes[entry.node].connected() && IsRelayDir(entry.dir)) removals.push_back({entry.node, RemoveRelayDirCommand(entry.dir, wrapper)});
+    if (!nodes[entry.node].connected() || !IsRelayDir(entry.dir)) continue;
+    removals.push_back({entry.node, RemoveRelayDirCommand(entry.dir, wrapper)});
   }
   QuickResult result = RunQuickCommands(loop, nodes, removals, kCleanupWaitMs);
   std::string failed;
