@@ -62,15 +62,12 @@ int ChildMain(void* raw) {
 // run only when the simulator and the client under test have nothing to do
 // (SCHED_IDLE, inherited by what they start), so that thousands of them
 // never starve the heartbeat answers or the client's own loop. Set from
-// here once the child's execve has left our memory (its close-on-exec
-// copy of `exec_done` closed, or the child gone): an idle child that
-// shares our memory starves while it holds its lock (page faults, exec),
-// and every mmap/mremap of the event loop then waits for it (seconds at
-// 3,000 hosts). sh runs its first instructions at normal priority.
-void MakeIdle(pid_t pid, int exec_done) {
-  char byte;
-  while (read(exec_done, &byte, 1) < 0 && errno == EINTR) {
-  }
+// here once clone() has returned: with CLONE_VFORK that is after the
+// child's execve has left our memory. An idle child that shares our memory
+// starves while it holds its lock (page faults, exec), and every
+// mmap/mremap of the event loop then waits for it (seconds at 3,000
+// hosts). sh runs its first instructions at normal priority.
+void MakeIdle(pid_t pid) {
   sched_param idle{};
   sched_setscheduler(pid, SCHED_IDLE, &idle);
 }
@@ -156,22 +153,14 @@ pid_t RunJob(const SpawnJob& job, std::string* error) {
   // thread waits; the other threads go on.
   constexpr size_t kStackBytes = 64 * 1024;
   thread_local std::unique_ptr<char[]> stack(new char[kStackBytes]);
-  int exec_done[2];
-  if (pipe2(exec_done, O_CLOEXEC) != 0) {
-    *error = std::string("pipe: ") + strerror(errno);
-    close(job.in), close(job.out), close(job.err);
-    return -1;
-  }
   pid_t pid = clone(ChildMain, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   int saved = errno;
   close(job.in), close(job.out), close(job.err);
-  close(exec_done[1]);
   if (pid < 0) {
     *error = std::string("clone: ") + strerror(saved);
   } else {
-    MakeIdle(pid, exec_done[0]);
+    MakeIdle(pid);  // The child has exec'd (or died): CLONE_VFORK waited for it.
   }
-  close(exec_done[0]);
   return pid;
 }
 
