@@ -45,6 +45,7 @@ int KeyRing::AuthCallback(const char* /*prompt*/, char* buf, size_t len,
 }
 
 KeyRing::LoadResult KeyRing::Load(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
   auto cached = cache_.find(path);
   if (cached != cache_.end()) return cached->second;
 

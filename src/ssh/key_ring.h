@@ -8,14 +8,18 @@
 //    key. It may block (a TTY prompt); the ring records when it returned so
 //    that handshake deadlines can exclude the time spent prompting.
 //  * Keys stay owned by the ring and valid until it is destroyed; sessions
-//    hold the ring by shared_ptr. Single-threaded, like the event loop.
+//    hold the ring by shared_ptr. Thread-safe: sessions on several loops
+//    (handshake shards) share one ring; a thread that meets an encrypted key
+//    while another is prompting waits for that prompt's answer.
 //  * Only src/ssh/ code calls Load(); the type it returns is libssh's opaque
 //    key handle, forward-declared here so that no libssh header leaks.
 #ifndef ORGALORG_SSH_KEY_RING_H_
 #define ORGALORG_SSH_KEY_RING_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -47,17 +51,18 @@ class KeyRing {
   LoadResult Load(const std::string& path);
 
   // When the passphrase provider last returned (epoch if never).
-  TimePoint last_prompt_end() const { return last_prompt_end_; }
+  TimePoint last_prompt_end() const { return last_prompt_end_.load(); }
 
  private:
   struct Entry;
   static int AuthCallback(const char* prompt, char* buf, size_t len,
                           int echo, int verify, void* userdata);
 
+  std::mutex mutex_;  // Guards everything below but last_prompt_end_.
   PassphraseProvider provider_;
   bool asked_ = false;
   std::optional<std::string> passphrase_;
-  TimePoint last_prompt_end_{};
+  std::atomic<TimePoint> last_prompt_end_{TimePoint{}};
   std::map<std::string, LoadResult> cache_;
 };
 

@@ -129,6 +129,14 @@ bool KnownByIndex(ssh_session session) {
   return known;
 }
 
+// Appends the session's host key to its known_hosts file; one writer at a
+// time, as sessions on several loops may record keys at once.
+bool RecordHostKey(ssh_session session) {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  return ssh_session_update_known_hosts(session) == SSH_OK;
+}
+
 }  // namespace
 
 KexKnownHosts::KexKnownHosts(ssh_session_struct* session) : session_(session) {
@@ -178,7 +186,7 @@ util::Status VerifyHostKey(ssh_session_struct* session, HostKeyPolicy policy,
         return util::Status::Error("host key for " + host + " is unknown" +
                                    where + "; refusing to connect");
       }
-      if (ssh_session_update_known_hosts(session) != SSH_OK) {
+      if (!RecordHostKey(session)) {
         return util::Status::Error("can't record host key for " + host +
                                    where + ": " + ssh_get_error(session));
       }

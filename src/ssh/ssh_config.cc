@@ -134,8 +134,13 @@ SshTarget ReadTarget(ssh_session session, const std::string& host) {
 }
 
 std::string LocalUser() {
-  if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
-  return "root";
+  // Looked up once: getpwuid is not thread-safe, and sessions on several
+  // loops ask.
+  static const std::string user = [] {
+    const passwd* pw = getpwuid(getuid());
+    return std::string(pw != nullptr ? pw->pw_name : "root");
+  }();
+  return user;
 }
 
 }  // namespace ssh
