@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,10 @@ void Session::Attempt() {
   SshTarget target = ReadTarget(session_, options_.host);
   util::StatusOr<JumpChain> chain = JumpRoute();
   if (!chain.ok()) return Finish(chain.status());
+  if (options_.direct_only && (!chain->empty() || target.proxied)) {
+    needs_route_ = true;
+    return Finish(util::Status::Error("needs a jump host or a ProxyCommand"));
+  }
   if (!chain->empty()) return ConnectThrough(*chain, target.name, target.port);
   std::weak_ptr<char> alive = alive_;
   if (!options_.resolver || target.proxied) return StartSsh();
@@ -152,10 +157,20 @@ void Session::StartSsh() {
   }
 }
 
+namespace {
+
+// Randomness for retry pauses only; one generator per thread (shards).
+long Jitter() {
+  thread_local std::minstd_rand generator(std::random_device{}());
+  return static_cast<long>(generator());
+}
+
+}  // namespace
+
 bool Session::RetryBannerRefusal() {
   if (!own_socket_ || ssh_get_serverbanner(session_) != nullptr) return false;
   std::optional<Milliseconds> pause =
-      banner_backoff_.Next(Clock::now(), HandshakeDeadline(), std::rand());
+      banner_backoff_.Next(Clock::now(), HandshakeDeadline(), Jitter());
   if (!pause) return false;
   ResetAttempt();
   std::weak_ptr<char> alive = alive_;
@@ -304,6 +319,34 @@ void Session::Lose(util::Status reason) {
   auto on_disconnect = std::move(on_disconnect_);
   on_disconnect_ = nullptr;
   if (on_disconnect) on_disconnect(reason);
+}
+
+void Session::LeaveLoop() {
+  if (timer_ != 0) loop_->CancelTimer(timer_);
+  timer_ = 0;
+  if (watch_ != 0) loop_->Unwatch(watch_);
+  watch_ = 0;
+  interest_ = 0;
+  connector_.reset();          // It belongs to the old loop.
+  options_.resolver = nullptr;  // So does the resolver.
+  loop_ = nullptr;
+}
+
+util::Status Session::JoinLoop(EventLoop* loop) {
+  loop_ = loop;
+  std::weak_ptr<char> alive = alive_;
+  util::Status status;
+  watch_ = loop_->Watch(
+      Fd(), kReadable,
+      [this, alive](uint32_t events) {
+        if (!alive.expired()) OnFdEvent(events);
+      },
+      true, &status);
+  if (watch_ == 0) return status;
+  interest_ = kReadable;
+  UpdateInterest();
+  OnTimer();  // Arms the keep-alive timer here.
+  return util::Status::Ok();
 }
 
 void Session::Disconnect() {

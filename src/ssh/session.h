@@ -30,7 +30,10 @@
 //  * The owner may destroy the Session from inside any callback. Channels
 //    still alive are detached (inert) when the session is destroyed.
 //  * Single-threaded: use only from the loop's thread. The loop must outlive
-//    the session.
+//    the session, or the session must leave it first (LeaveLoop).
+//  * With options.direct_only, a host that needs a jump host or a
+//    ProxyCommand is not connected: `done` gets an error and needs_route()
+//    says why (handshake shards leave those to the main loop).
 //  * Idle cost: one libssh session, one epoll entry and one timer.
 //
 // This file keeps the handshake state machine and the channel registry; the
@@ -101,6 +104,15 @@ class Session {
   // jump host); see Channel. Fails when not connected.
   util::StatusOr<std::unique_ptr<Channel>> OpenForward(const std::string& host, int port,
                                                        ChannelCallbacks callbacks);
+  // Moving an established connection to another loop (handshake shards,
+  // cluster/handshake_shards.h). LeaveLoop(), on the current loop's thread,
+  // drops every watch and timer of this session there: it is then inert (no
+  // callback, no keep-alive) until JoinLoop(loop), on `loop`'s thread,
+  // watches it there and resumes keep-alives. Only for a connected session
+  // without channels or agent forwarding. JoinLoop fails when the loop
+  // can't watch the socket.
+  void LeaveLoop();
+  util::Status JoinLoop(EventLoop* loop);
   // Closes the connection politely; channels get no further callbacks.
   void Disconnect();
   // Asks the kernel for a send buffer of `bytes` (SO_SNDBUF) on the
@@ -125,6 +137,9 @@ class Session {
   // When the handshake failed because a jump host on the route failed:
   // that jump host (the hop that failed by itself), else null.
   const JumpHost* blocked_by() const { return blocked_by_; }
+  // See options.direct_only: the handshake stopped because this host needs
+  // a jump host or a ProxyCommand.
+  bool needs_route() const { return needs_route_; }
   // The host key verified at connect, as "<type> <base64>" (known_hosts
   // form without the host name); empty before.
   const std::string& host_key() const { return host_key_; }
@@ -184,6 +199,7 @@ class Session {
   std::optional<std::string> config_jump_;  // ProxyJump from the ssh config.
   const JumpHost* via_ = nullptr;
   const JumpHost* blocked_by_ = nullptr;
+  bool needs_route_ = false;
   std::string host_key_;
   std::unique_ptr<AgentForwarder> agent_;
   State state_ = State::kIdle;

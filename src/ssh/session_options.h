@@ -67,6 +67,9 @@ struct SessionOptions {
   // run, see jump_router.h); null: a host behind a jump host fails. Not
   // owned: it outlives every session of the run.
   JumpRouter* jump_router = nullptr;
+  // Refuse (see Session::needs_route) rather than go through a jump host or
+  // a ProxyCommand: for sessions connected away from the main loop.
+  bool direct_only = false;
   bool use_agent = true;                 // Try SSH_AUTH_SOCK when set.
   std::optional<std::string> password;   // -p; tried after the keys.
   std::string known_hosts_path;          // Usually ~/.ssh/known_hosts.
