@@ -7,6 +7,12 @@
 // "can't connect to <host>", in Node::error; its session is released.
 // Returns the number of nodes that failed, or an error when the event loop
 // itself failed.
+//
+// The handshakes run on `shards` worker loops (handshake_shards.h), or, when
+// `shards` is 0, on one per CPU this process may use; with 1 (or one CPU)
+// they all run on `loop`. Hosts behind a jump host or a ProxyCommand are
+// always connected on `loop`. Either way every connected session ends up
+// on `loop`, and callbacks (out, the sessions') run on its thread.
 #ifndef ORGALORG_CLUSTER_CONNECT_ALL_H_
 #define ORGALORG_CLUSTER_CONNECT_ALL_H_
 
@@ -19,7 +25,7 @@
 namespace cluster {
 
 util::StatusOr<size_t> ConnectAll(loop::EventLoop* loop, Nodes* nodes, const ssh::SessionOptions& base,
-                                  int parallel, const Stop& stop, output::Output* out);
+                                  int parallel, const Stop& stop, output::Output* out, size_t shards = 0);
 
 }  // namespace cluster
 

@@ -79,5 +79,22 @@ TEST_F(ConnectAllTest, AStopDropsTheHandshakesInFlight) {
   for (const Node& node : nodes_) EXPECT_FALSE(node.connected());
 }
 
+TEST_F(ConnectAllTest, WithShardsAHostBehindAJumpHostIsConnectedFromTheMainLoop) {
+  ssh::LocalListener refused;
+  refused.Close();
+  AddNode(refused.port());
+  AddNode(refused.port());
+  base_.jump = ssh::JumpChain{ssh::JumpSpec{std::nullopt, "bastion", std::nullopt}};
+  util::StatusOr<size_t> failed = ConnectAll(&loop_, &nodes_, base_, 16, stop_, out_.get(), 2);
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_EQ(*failed, 2u);
+  // Both went through the shards first, then failed on the main loop,
+  // which alone may reach jump hosts (here: none).
+  for (const Node& node : nodes_) {
+    std::string error = node.error.ToString();
+    EXPECT_NE(error.find("can't go through jump host"), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace cluster
