@@ -6,9 +6,8 @@
 #include <string>
 
 #include "cluster/capture_output_for_test.h"
-#include "ssh/key_ring.h"
+#include "cluster/offline_session_options_for_test.h"
 #include "ssh/local_listener_for_test.h"
-#include "ssh/resolver.h"
 
 namespace cluster {
 namespace {
@@ -17,17 +16,7 @@ using namespace std::chrono_literals;
 
 class ConnectAllTest : public ::testing::Test {
  protected:
-  ConnectAllTest() {
-    base_.user = "nobody";
-    base_.read_ssh_config = false;
-    base_.use_agent = false;
-    base_.identity_files = {};
-    base_.identity_from_config = false;
-    base_.key_ring = std::make_shared<ssh::KeyRing>();
-    base_.resolver = std::make_shared<ssh::Resolver>(&loop_);
-    base_.known_hosts_path = "/dev/null";
-    base_.connect_timeout = 300ms;
-  }
+  ConnectAllTest() : base_(OfflineSessionOptions(&loop_)) {}
   void AddNode(int port) {
     Node node;
     node.address.user = "nobody";

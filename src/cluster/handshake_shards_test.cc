@@ -7,9 +7,8 @@
 #include <string>
 #include <thread>
 
-#include "ssh/key_ring.h"
+#include "cluster/offline_session_options_for_test.h"
 #include "ssh/local_listener_for_test.h"
-#include "ssh/resolver.h"
 
 namespace cluster {
 namespace {
@@ -18,16 +17,7 @@ using namespace std::chrono_literals;
 
 class HandshakeShardsTest : public ::testing::Test {
  protected:
-  HandshakeShardsTest() {
-    base_.user = "nobody";
-    base_.read_ssh_config = false;
-    base_.use_agent = false;
-    base_.identity_from_config = false;
-    base_.key_ring = std::make_shared<ssh::KeyRing>();
-    base_.resolver = std::make_shared<ssh::Resolver>(&home_);
-    base_.known_hosts_path = "/dev/null";
-    base_.connect_timeout = 300ms;
-  }
+  HandshakeShardsTest() : base_(OfflineSessionOptions(&home_)) {}
   HandshakeShards::Job JobFor(size_t index, int port) {
     HandshakeShards::Job job{index, base_};
     job.options.host = "127.0.0.1";
