@@ -1,6 +1,8 @@
 // Sync mode (-S): check the files, connect, lock, upload into the run
 // directory, then run the sync tool on every host speaking the sync protocol
 // (orgalorg(1), MODES; doc/protocol.md).
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "app/modes.h"
@@ -53,10 +55,14 @@ std::unique_ptr<cluster::SyncRelay> MakeRelay(uint64_t run_id, std::span<const c
     identities.push_back(node.ref.identity);
     refs.push_back(node.ref);
   }
-  // Relayed lines go out once per loop pass: with N tools writing SYNC at
-  // once, one write per tool per pass instead of one per tool per line.
-  return std::make_unique<cluster::SyncRelay>(protocol::MakePrefix(run_id), identities, out, refs,
-                                              [loop](std::function<void()> task) { loop->Post(std::move(task)); });
+  // Relayed lines go out in one write per tool per flush, and flushes are
+  // paced by their own cost (sync_relay.h).
+  return std::make_unique<cluster::SyncRelay>(
+      protocol::MakePrefix(run_id), identities, out, refs,
+      [loop](std::chrono::microseconds delay, std::function<void()> task) {
+        if (delay.count() == 0) return loop->Post(std::move(task));
+        loop->AddTimerAfter(std::chrono::ceil<loop::Milliseconds>(delay), std::move(task));
+      });
 }
 
 // The relay (unless -m), and with --batch the removal of the fresh run

@@ -1,5 +1,7 @@
 #include "cluster/sync_relay.h"
 
+#include <algorithm>
+
 #include "protocol/sync_protocol.h"
 
 namespace cluster {
@@ -12,13 +14,13 @@ constexpr size_t kRenderBytes = 16 * 1024;
 }  // namespace
 
 SyncRelay::SyncRelay(std::string prefix, std::vector<std::string> identities, output::Output* out,
-                     std::vector<output::HostRef> refs, Post post)
+                     std::vector<output::HostRef> refs, Defer defer)
     : prefix_(std::move(prefix)),
       identities_(std::move(identities)),
       out_(out),
       refs_(std::move(refs)),
       tools_(identities_.size()),
-      post_(std::move(post)) {}
+      defer_(std::move(defer)) {}
 
 std::string SyncRelay::OpeningLine(size_t index, size_t line) const {
   if (line == 0) return protocol::EncodeHello(prefix_);
@@ -103,17 +105,28 @@ bool SyncRelay::OnToolLine(size_t index, std::string_view line) {
     }
   }
   log_ += relayed;
-  if (!post_) {
+  if (!defer_) {
     FlushAll();
-  } else if (!flush_queued_) {
-    flush_queued_ = true;
-    post_([this, alive = alive_] {
-      if (!*alive) return;
-      flush_queued_ = false;
-      FlushAll();
-    });
+  } else {
+    ScheduleFlush();
   }
   return true;
+}
+
+void SyncRelay::ScheduleFlush() {
+  if (flush_queued_) return;
+  flush_queued_ = true;
+  using std::chrono::steady_clock;
+  steady_clock::time_point now = steady_clock::now();
+  auto delay = std::chrono::duration_cast<std::chrono::microseconds>(std::max(next_flush_ - now, steady_clock::duration(0)));
+  defer_(delay, [this, alive = alive_] {
+    if (!*alive) return;
+    flush_queued_ = false;
+    steady_clock::time_point started = steady_clock::now();
+    FlushAll();
+    steady_clock::time_point ended = steady_clock::now();
+    next_flush_ = ended + (ended - started);
+  });
 }
 
 }  // namespace cluster

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+#include <utility>
+
 #include "cluster/fake_exec_for_test.h"
 
 namespace cluster {
@@ -77,6 +81,48 @@ TEST_F(SyncRelayTest, BackPressureKeepsTheRestQueuedUntilTheToolTakesIt) {
   EXPECT_EQ(relay_->queued(0), "");
   relay_->CloseAll();
   EXPECT_TRUE(tool->stdin_closed());
+}
+
+// Counts the writes; each one takes `write_time` (a slow flush).
+class CountingChannel : public FakeChannel {
+ public:
+  using FakeChannel::FakeChannel;
+  size_t Write(std::string_view data) override {
+    ++writes;
+    std::this_thread::sleep_for(write_time);
+    return FakeChannel::Write(data);
+  }
+  int writes = 0;
+  std::chrono::milliseconds write_time{0};
+};
+
+TEST_F(SyncRelayTest, DeferredFlushesSendLinesThatArriveTogetherInOneWriteAndArePacedByTheirCost) {
+  std::vector<std::pair<std::chrono::microseconds, std::function<void()>>> deferred;
+  SyncRelay relay("ORGALORG:42", {"[u@a:22]"}, out_.get(), {{"a", "[u@a:22]"}},
+                  [&](std::chrono::microseconds delay, std::function<void()> task) {
+                    deferred.emplace_back(delay, std::move(task));
+                  });
+  loop::EventLoop loop;
+  std::vector<std::string> log;
+  auto tool = std::make_shared<FakeCommand>(&loop, "tool", ExecCallbacks{}, &log);
+  CountingChannel channel(tool);
+  tool->SetRoom(1 << 20);
+  tool->Start();
+  relay.Attach(0, &channel);  // The opening goes at once.
+  int after_opening = channel.writes;
+  relay.OnToolLine(0, "ORGALORG:42 SYNC one");
+  relay.OnToolLine(0, "ORGALORG:42 SYNC two");
+  ASSERT_EQ(deferred.size(), 1u);  // One flush for both lines...
+  EXPECT_EQ(deferred[0].first.count(), 0);  // ... at once: nothing was flushed before.
+  EXPECT_EQ(channel.writes, after_opening);
+  channel.write_time = std::chrono::milliseconds(20);
+  deferred[0].second();
+  EXPECT_EQ(channel.writes, after_opening + 1);  // ... in one write.
+  EXPECT_NE(tool->stdin_data().find("SYNC [u@a:22] one\nORGALORG:42 SYNC [u@a:22] two\n"), std::string::npos);
+  // That flush took at least 20 ms: the next one waits about as long.
+  relay.OnToolLine(0, "ORGALORG:42 SYNC three");
+  ASSERT_EQ(deferred.size(), 2u);
+  EXPECT_GT(deferred[1].first, std::chrono::milliseconds(10));
 }
 
 TEST_F(SyncRelayTest, AFailedToolMakesCloseAllEndEveryOtherToolsStdin) {
