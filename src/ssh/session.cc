@@ -140,16 +140,8 @@ void Session::StartSsh() {
   if (fd == SSH_INVALID_SOCKET) {
     return Finish(util::Status::Error("can't connect: no socket"));
   }
-  std::weak_ptr<char> alive = alive_;
-  util::Status status;
-  watch_ = loop_->Watch(
-      fd, kReadable | kWritable,
-      [this, alive](uint32_t events) {
-        if (!alive.expired()) OnFdEvent(events);
-      },
-      true, &status);
-  if (watch_ == 0) return Finish(status);
-  interest_ = kReadable | kWritable;
+  util::Status watched = WatchSocket(fd, kReadable | kWritable);
+  if (!watched.ok()) return Finish(watched);
   if (rc == SSH_OK) {
     StepConnect();
   } else {
@@ -334,16 +326,8 @@ void Session::LeaveLoop() {
 
 util::Status Session::JoinLoop(EventLoop* loop) {
   loop_ = loop;
-  std::weak_ptr<char> alive = alive_;
-  util::Status status;
-  watch_ = loop_->Watch(
-      Fd(), kReadable,
-      [this, alive](uint32_t events) {
-        if (!alive.expired()) OnFdEvent(events);
-      },
-      true, &status);
-  if (watch_ == 0) return status;
-  interest_ = kReadable;
+  util::Status watched = WatchSocket(Fd(), kReadable);
+  if (!watched.ok()) return watched;
   UpdateInterest();
   OnTimer();  // Arms the keep-alive timer here.
   return util::Status::Ok();
@@ -381,6 +365,20 @@ void Session::ResetAttempt() {
   }
   if (session_ != nullptr) ssh_free(session_);
   session_ = nullptr;
+}
+
+util::Status Session::WatchSocket(int fd, uint32_t interest) {
+  std::weak_ptr<char> alive = alive_;
+  util::Status status;
+  watch_ = loop_->Watch(
+      fd, interest,
+      [this, alive](uint32_t events) {
+        if (!alive.expired()) OnFdEvent(events);
+      },
+      true, &status);
+  if (watch_ == 0) return status;
+  interest_ = interest;
+  return util::Status::Ok();
 }
 
 void Session::UpdateInterest() {

@@ -176,6 +176,9 @@ class Session {
   void Finish(util::Status status);  // Ends the handshake phase.
   void Lose(util::Status reason);    // Ends an established connection.
   void Teardown();                   // Frees libssh state, unwatches.
+  // Watches the connection's socket on loop_ for `interest`; events go to
+  // OnFdEvent.
+  util::Status WatchSocket(int fd, uint32_t interest);
   void UpdateInterest();
   void ArmTimer(TimePoint when);
   void OnTimer();
