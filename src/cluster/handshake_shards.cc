@@ -129,11 +129,12 @@ class Shard {
 };
 
 HandshakeShards::HandshakeShards(loop::EventLoop* home, size_t count, size_t parallel, Deliver deliver)
-    : parallel_(std::max<size_t>(parallel, 1)), deliver_(std::move(deliver)), inbox_(home) {
+    : deliver_(std::move(deliver)), inbox_(home) {
   count = std::clamp<size_t>(count, 1, kMaxShards);
+  parallel = std::max<size_t>(parallel, 1);
   for (size_t i = 0; i < count; ++i) {
     // The cap on handshakes in flight is split: shard i takes its share.
-    size_t limit = parallel_ / count + (i < parallel_ % count ? 1 : 0);
+    size_t limit = parallel / count + (i < parallel % count ? 1 : 0);
     shards_.push_back(std::make_unique<Shard>(limit, [this](Ending ending) { HandOver(std::move(ending)); }));
   }
 }

@@ -71,7 +71,6 @@ class HandshakeShards {
  private:
   void HandOver(Ending ending);  // Any shard's thread.
 
-  size_t parallel_;
   Deliver deliver_;
   loop::Inbox inbox_;
   bool stopped_ = false;  // Home thread only.
