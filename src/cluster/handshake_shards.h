@@ -1,4 +1,4 @@
-// Handshakes spread over one event loop per core (DESIGN's shards).
+// Handshakes spread over one event loop per core, the connect phase's shards.
 //
 // A handshake costs the client about a millisecond of CPU (key exchange,
 // host key signature, authentication); at thousands of hosts one loop
