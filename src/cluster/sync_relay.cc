@@ -11,6 +11,11 @@ namespace {
 // How much of the opening is rendered at a time.
 constexpr size_t kRenderBytes = 16 * 1024;
 
+// The least time between two flushes of relayed lines, per tool and in all
+// (sync_relay.h).
+constexpr std::chrono::microseconds kFlushGapPerTool{500};
+constexpr std::chrono::microseconds kMaxFlushGap{2'000'000};
+
 }  // namespace
 
 SyncRelay::SyncRelay(std::string prefix, std::vector<std::string> identities, output::Output* out,
@@ -125,8 +130,12 @@ void SyncRelay::ScheduleFlush() {
     steady_clock::time_point started = steady_clock::now();
     FlushAll();
     steady_clock::time_point ended = steady_clock::now();
-    next_flush_ = ended + (ended - started);
+    next_flush_ = ended + std::max<steady_clock::duration>(ended - started, FlushGap());
   });
+}
+
+std::chrono::steady_clock::duration SyncRelay::FlushGap() const {
+  return std::min(kFlushGapPerTool * static_cast<long>(tools_.size()), kMaxFlushGap);
 }
 
 }  // namespace cluster

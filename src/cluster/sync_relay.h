@@ -13,12 +13,14 @@
 // opening is rendered from the host list a few KiB at a time as the tool's
 // window takes it, and the relayed lines are one shared log with an offset
 // per tool. With `defer` (the event loop's Post, or a timer for a delay),
-// relayed lines are written to the tools in one write per tool per flush,
-// and a flush that took t starts the next one no sooner than t after it
-// ends: at most half the loop's time goes to relaying, and with 10,000
-// tools, lines that arrive over a flush's ~0.2 s go out together instead of
-// one SSH packet per line per tool (10^8 writes). Small runs flush once per
-// loop pass. Without `defer`, at once.
+// relayed lines are written to the tools in one write per tool per flush.
+// A flush that took t starts the next one no sooner than max(t, gap) after
+// it ends, with gap = 0.5 ms per tool (at most 2 s): at most half the
+// loop's time goes to relaying, and lines that trickle in (tools answer as
+// their processes start) go out together instead of one SSH packet per
+// line per tool, N * N writes in all. A line that comes after a quiet
+// spell goes out at once; the others wait at most the gap (5 ms for 10
+// tools, 0.5 s for 1,000). Without `defer`, at once.
 #ifndef ORGALORG_CLUSTER_SYNC_RELAY_H_
 #define ORGALORG_CLUSTER_SYNC_RELAY_H_
 
@@ -83,6 +85,7 @@ class SyncRelay {
   std::vector<Tool> tools_;
   std::string log_;  // Every relayed SYNC line, in order.
   void ScheduleFlush();
+  std::chrono::steady_clock::duration FlushGap() const;
 
   Defer defer_;
   bool flush_queued_ = false;

@@ -1,6 +1,7 @@
 #include "cluster/sync_relay.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -123,6 +124,31 @@ TEST_F(SyncRelayTest, DeferredFlushesSendLinesThatArriveTogetherInOneWriteAndAre
   relay.OnToolLine(0, "ORGALORG:42 SYNC three");
   ASSERT_EQ(deferred.size(), 2u);
   EXPECT_GT(deferred[1].first, std::chrono::milliseconds(10));
+}
+
+TEST_F(SyncRelayTest, FlushesOfManyToolsAreAtLeastHalfAMillisecondPerToolApart) {
+  std::vector<std::chrono::microseconds> delays;
+  std::vector<std::function<void()>> tasks;
+  std::vector<std::string> identities;
+  std::vector<output::HostRef> refs;
+  for (int i = 0; i < 1000; ++i) {
+    identities.push_back(fmt::format("[u@h{}:22]", i));
+    refs.push_back({fmt::format("h{}", i), identities.back()});
+  }
+  SyncRelay relay("ORGALORG:42", identities, out_.get(), refs,
+                  [&](std::chrono::microseconds delay, std::function<void()> task) {
+                    delays.push_back(delay);
+                    tasks.push_back(std::move(task));
+                  });
+  relay.OnToolLine(0, "ORGALORG:42 SYNC one");
+  ASSERT_EQ(delays.size(), 1u);
+  EXPECT_EQ(delays[0].count(), 0);  // After a quiet spell: at once.
+  tasks[0]();                       // A quick flush (no tool attached)...
+  relay.OnToolLine(1, "ORGALORG:42 SYNC two");
+  ASSERT_EQ(delays.size(), 2u);
+  // ... and still the next one waits 0.5 ms per tool.
+  EXPECT_GT(delays[1], std::chrono::milliseconds(400));
+  EXPECT_LE(delays[1], std::chrono::milliseconds(500));
 }
 
 TEST_F(SyncRelayTest, AFailedToolMakesCloseAllEndEveryOtherToolsStdin) {
