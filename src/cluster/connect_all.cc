@@ -34,7 +34,8 @@ class Connector {
         limit_(static_cast<size_t>(std::max(parallel, 1))),
         shard_count_(shards != 0 ? shards : HandshakeShards::CountFor(nodes->size(), limit_)),
         out_(out),
-        ended_(nodes->size(), false) {}
+        ended_(nodes->size(), false),
+        route_shard_(nodes->size(), 0) {}
 
   util::StatusOr<size_t> Run(const Stop& stop) {
     if (!StartShards()) {
@@ -79,6 +80,7 @@ class Connector {
       loop::TimePoint started = loop::Clock::now();
       node.session->Connect([this, index, started](util::Status status) {
         --in_flight_;
+        if (shards_) shards_->Release(route_shard_[index]);  // Its place in -d (handshake_shards.h).
         OnConnected(index, started, status);
         StartMore();
       });
@@ -88,6 +90,7 @@ class Connector {
   void OnShardEnding(HandshakeShards::Ending ending) {
     if (ending.needs_route) {  // Jump hosts and ProxyCommands live here.
       here_.push_back(ending.index);
+      route_shard_[ending.index] = ending.shard;
       return StartMore();
     }
     Node& node = (*nodes_)[ending.index];
@@ -143,6 +146,7 @@ class Connector {
   size_t finished_ = 0;
   size_t failed_ = 0;
   std::vector<bool> ended_;
+  std::vector<size_t> route_shard_;  // For hosts handed back by a shard: which one.
 };
 
 }  // namespace

@@ -22,8 +22,8 @@ class Shard {
  public:
   using HandOver = std::function<void(HandshakeShards::Ending)>;
 
-  Shard(size_t limit, HandOver hand_over)
-      : limit_(std::max<size_t>(limit, 1)), hand_over_(std::move(hand_over)), wake_(&loop_) {}
+  Shard(size_t id, size_t limit, HandOver hand_over)
+      : id_(id), limit_(std::max<size_t>(limit, 1)), hand_over_(std::move(hand_over)), wake_(&loop_) {}
   ~Shard() { Stop(); }
 
   util::Status Prepare() {
@@ -44,6 +44,14 @@ class Shard {
       return util::Status::Error(std::string("can't start a thread: ") + error.what());
     }
     return util::Status::Ok();
+  }
+  // A host handed back for a route has ended its handshake on the home
+  // loop: its place in this shard's share of -d is free again.
+  void Release() {
+    wake_.Push([this] {
+      --in_flight_;
+      StartMore();
+    });
   }
   void Stop() {
     stop_ = true;
@@ -78,12 +86,14 @@ class Shard {
   }
 
   void OnDone(size_t index, util::Status status) {
-    --in_flight_;
     auto found = connecting_.find(index);
     HandshakeShards::Ending ending;
     ending.index = index;
     ending.started = found->second.started;
     ending.status = std::move(status);
+    ending.shard = id_;
+    ending.needs_route = !ending.status.ok() && found->second.session->needs_route();
+    if (!ending.needs_route) --in_flight_;  // Else kept until Release().
     if (ending.status.ok()) {
       // Handed over from the loop, once this callback has unwound.
       loop_.Post([this, shared = std::make_shared<HandshakeShards::Ending>(std::move(ending))] {
@@ -95,7 +105,6 @@ class Shard {
         hand_over_(std::move(*shared));
       });
     } else {
-      ending.needs_route = found->second.session->needs_route();
       connecting_.erase(found);  // Allowed from its own callback.
       hand_over_(std::move(ending));
     }
@@ -115,6 +124,7 @@ class Shard {
     for (; next_ < jobs_.size(); ++next_) fail(jobs_[next_].index);
   }
 
+  size_t id_;
   size_t limit_;
   HandOver hand_over_;
   loop::EventLoop loop_;
@@ -135,7 +145,7 @@ HandshakeShards::HandshakeShards(loop::EventLoop* home, size_t count, size_t par
   for (size_t i = 0; i < count; ++i) {
     // The cap on handshakes in flight is split: shard i takes its share.
     size_t limit = parallel / count + (i < parallel % count ? 1 : 0);
-    shards_.push_back(std::make_unique<Shard>(limit, [this](Ending ending) { HandOver(std::move(ending)); }));
+    shards_.push_back(std::make_unique<Shard>(i, limit, [this](Ending ending) { HandOver(std::move(ending)); }));
   }
 }
 
@@ -164,6 +174,10 @@ util::Status HandshakeShards::Start(std::vector<Job> jobs) {
 void HandshakeShards::Stop() {
   stopped_ = true;
   for (auto& shard : shards_) shard->Stop();
+}
+
+void HandshakeShards::Release(size_t shard) {
+  if (shard < shards_.size()) shards_[shard]->Release();
 }
 
 void HandshakeShards::HandOver(Ending ending) {

@@ -12,7 +12,11 @@
 //  * failed: the error; the session was destroyed on its shard;
 //  * needs_route: the host needs a jump host or a ProxyCommand, which
 //    belong to the home loop (ssh::JumpRouter); the receiver connects it
-//    there. Shards connect with SessionOptions::direct_only for this.
+//    there, and calls Release(ending.shard) when that handshake has ended:
+//    until then the host keeps its place in its shard's share, so that
+//    there are never more than `parallel` handshakes in flight, here and
+//    on the home loop together. Shards connect with
+//    SessionOptions::direct_only for this.
 //
 // Threads: construct, Start(), Stop() and destroy on the home loop's
 // thread; `deliver` runs there, through an Inbox, never inside Start().
@@ -48,6 +52,7 @@ class HandshakeShards {
     util::Status status;
     std::unique_ptr<ssh::Session> session;  // Set when connected.
     bool needs_route = false;
+    size_t shard = 0;  // Which shard it ran on (for Release).
   };
   using Deliver = std::function<void(Ending)>;
   static constexpr size_t kMaxShards = 8;
@@ -63,6 +68,8 @@ class HandshakeShards {
   // Ends every shard and waits for its thread: handshakes still going are
   // dropped, and so are endings not delivered yet. Idempotent.
   void Stop();
+  // A needs_route host's handshake on the home loop has ended (see above).
+  void Release(size_t shard);
 
   // One shard per CPU this process may run on (sched_getaffinity), at most
   // kMaxShards, never more than `parallel` or `hosts`; 1 means: don't shard.

@@ -72,6 +72,30 @@ TEST_F(HandshakeShardsTest, AHostBehindAJumpHostIsLeftToTheHomeLoop) {
   EXPECT_FALSE(endings[0].session);
 }
 
+TEST_F(HandshakeShardsTest, AHostHandedBackKeepsItsPlaceInTheCapUntilReleased) {
+  ssh::LocalListener refused;
+  refused.Close();
+  std::map<size_t, HandshakeShards::Ending> endings;
+  // Two shards, one handshake in flight each; shard 0 gets jobs 0 and 2.
+  HandshakeShards shards(&home_, 2, 2, [&](HandshakeShards::Ending ending) { endings[ending.index] = std::move(ending); });
+  std::vector<HandshakeShards::Job> jobs;
+  jobs.push_back(JobFor(0, refused.port()));
+  jobs[0].options.jump = ssh::JumpChain{ssh::JumpSpec{std::nullopt, "bastion", std::nullopt}};
+  jobs.push_back(JobFor(1, refused.port()));
+  jobs.push_back(JobFor(2, refused.port()));
+  ASSERT_TRUE(shards.Start(std::move(jobs)).ok());
+  ASSERT_TRUE(home_.RunUntil([&] { return endings.size() == 2; }, loop::Clock::now() + 10s).ok());
+  ASSERT_TRUE(endings[0].needs_route);
+  EXPECT_EQ(endings[0].shard, 0u);
+  EXPECT_EQ(endings.count(1), 1u);
+  // Host 0's handshake now runs on the home loop: shard 0 has no room.
+  home_.RunUntil([&] { return endings.size() > 2; }, loop::Clock::now() + 300ms);
+  EXPECT_EQ(endings.count(2), 0u);
+  shards.Release(0);  // It ended there.
+  ASSERT_TRUE(home_.RunUntil([&] { return endings.size() == 3; }, loop::Clock::now() + 10s).ok());
+  EXPECT_NE(endings[2].status.ToString().find("refused"), std::string::npos);
+}
+
 TEST_F(HandshakeShardsTest, StopDropsWhatIsStillConnectingAndDeliversNothingAfter) {
   ssh::LocalListener silent;
   base_.connect_timeout = 60s;
