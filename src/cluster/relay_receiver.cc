@@ -13,16 +13,9 @@ namespace {
 // The known_hosts name every hop's key is filed under (HostKeyAlias).
 constexpr const char* kHopKeyAlias = "orgalorg-hop";
 
-// Pipe capacities on the hosts' path (see the header): a pipe an sshd
-// writes into, and every other pipe or FIFO of the relay.
-constexpr int kSshdPipeBytes = 1 << 20;
+// Pipe capacity on the hosts' path (see the header) for every pipe or FIFO
+// of the relay but the one an sshd writes into (kSshdPipeBytes, upload.h).
 constexpr int kPipeBytes = 1 << 19;
-
-// Grows the pipe on stdin to `bytes` (F_SETPIPE_SZ, Linux) where perl is;
-// silently nothing elsewhere.
-std::string GrowStdinPipe(int bytes) {
-  return fmt::format("perl -e 'fcntl STDIN, 1031, {} if $^O eq q(linux)' 2>/dev/null;", bytes);
-}
 
 // Reads the feed script (up to the go line) into D/plan; fails without it.
 std::string ReadPlanCommand() {

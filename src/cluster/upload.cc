@@ -177,8 +177,14 @@ std::string ExtractCommand(const UploadSpec& spec) {
                      marker);
 }
 
+std::string GrowStdinPipe(int bytes) {
+  return fmt::format("perl -e 'fcntl STDIN, 1031, {} if $^O eq q(linux)' 2>/dev/null;", bytes);
+}
+
 std::string UploadCommand(const UploadSpec& spec) {
-  return WrapCommand(spec.wrapper, PrepareRootCommand(spec.root, spec.fresh_root) + " && " + ExtractCommand(spec));
+  std::string extract = ExtractCommand(spec);
+  if (spec.total_bytes >= kGrowPipeFrom) extract = "{ " + GrowStdinPipe(kSshdPipeBytes) + " " + extract + "; }";
+  return WrapCommand(spec.wrapper, PrepareRootCommand(spec.root, spec.fresh_root) + " && " + extract);
 }
 
 UploadResult UploadToAll(loop::EventLoop* loop, Nodes* nodes, transfer::TarStream* stream,

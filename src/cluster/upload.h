@@ -6,7 +6,13 @@
 //       [--verbose] && test -f <root>/<marker> && rm -f <root>/<marker>
 // where <make root> is PrepareRootCommand (remote_dir.h: a new private run
 // directory, or the -r directory, checked for host safety), through the
-// shell template and sudo like any remote command. The marker
+// shell template and sudo like any remote command. For an archive of
+// kGrowPipeFrom bytes or more, tar runs after GrowStdinPipe(kSshdPipeBytes):
+// behind the default 64 KiB pipe, OpenSSH's sshd (9.2) keeps up to its
+// channel window in a buffer that it copies whole for most packets it
+// appends, which took a third of the hosts' CPU in a relay
+// (bench/results/relay.md); for a small archive the extra process costs
+// more than it saves. The marker
 // is an empty file the stream writes last, so a host whose stream was cut
 // (local read error, interruption) fails even though tar saw a clean end.
 //
@@ -52,6 +58,16 @@ struct UploadResult {
   // failed (relay_upload.h re-sends to them).
   std::vector<size_t> upstream_failed;
 };
+
+// The pipe an sshd writes into is grown to this, for archives this large.
+inline constexpr int kSshdPipeBytes = 1 << 20;
+inline constexpr uint64_t kGrowPipeFrom = 8 << 20;
+
+// Shell text (ending in `;`) that grows the pipe on the shell's stdin to
+// `bytes` with F_SETPIPE_SZ, on Linux where perl is; elsewhere, or when the
+// kernel refuses (pipe-max-size, the user's pipe-user-pages-soft), nothing
+// happens and the pipe keeps its size. Reads nothing from stdin.
+std::string GrowStdinPipe(int bytes);
 
 // The remote command line for one host (exposed for tests).
 std::string UploadCommand(const UploadSpec& spec);

@@ -121,6 +121,18 @@ TEST_F(UploadTest, AHostWhoseTarFailsMidStreamFailsAloneWithTarsWords) {
   EXPECT_EQ(hosts_[0]->commands[0]->stdin_data().size(), result.bytes_sent);
 }
 
+TEST_F(UploadTest, ALargeArchiveGrowsThePipeBehindSshdBeforeTarReadsIt) {
+  UploadSpec spec = Spec();
+  spec.wrapper.shell_template = "";  // The line itself, unquoted.
+  spec.total_bytes = kGrowPipeFrom - 1;
+  EXPECT_EQ(UploadCommand(spec).find("perl"), std::string::npos);
+  spec.total_bytes = kGrowPipeFrom;
+  std::string command = UploadCommand(spec);
+  size_t grow = command.find("{ perl -e 'fcntl STDIN, 1031, 1048576 if $^O eq q(linux)' 2>/dev/null; tar ");
+  EXPECT_NE(grow, std::string::npos) << command;
+  EXPECT_NE(command.find(" rm -f '/dest/marker'; }", grow), std::string::npos) << command;
+}
+
 TEST_F(UploadTest, AnUnreachableHostIsNamedAndTheOthersGoOn) {
   MakeStream(1000);
   ExtractEverywhere();

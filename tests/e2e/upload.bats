@@ -82,6 +82,28 @@ setup() {
   [[ "$stderr" != *"22] .orgalorg-upload"* ]]
 }
 
+@test "a large upload grows the pipe between sshd and tar to 1 MiB on each host" {
+  # 12 MB, over the 8 MiB from which orgalorg grows it; about 5 s at 40mbit,
+  # so that tar is still reading when we look.
+  head -c 12000000 /dev/urandom >"$BATS_TEST_TMPDIR/big.bin"
+  "$CLUSTER" uplink 40mbit
+  cd "$BATS_TEST_TMPDIR"
+  "$ORGALORG" -y -o "$H0" -o "$H1" -r /tmp/big-up -e -U big.bin >out 2>err &
+  RUN_PID=$!
+  await 20 running_on 0 '^tar --directory /tmp/big-up '
+  pid=$(pids_on 0 '^tar --directory /tmp/big-up ' | head -n 1)
+  # F_GETPIPE_SZ (1032) of the pipe on tar's stdin.
+  size=$(perl -e 'open my $f, "<", "/proc/$ARGV[0]/fd/0" or die "$!"; print fcntl($f, 1032, 0)' "$pid")
+  wait "$RUN_PID" && status=0 || status=$?
+  "$CLUSTER" uplink off
+  echo "pipe on tar's stdin: $size bytes; exit $status: $(<err)"
+  [ "$size" -eq 1048576 ]
+  [ "$status" -eq 0 ]
+  for i in 0 1; do
+    [ "$("$CLUSTER" exec "$i" 'cmp /tmp/big-up/big.bin - && echo same' <big.bin)" = same ]
+  done
+}
+
 @test "over a slow uplink the client sleeps while the link is full instead of spinning" {
   # Every byte to the 3 hosts crosses the client's own 40mbit link: 3 x 4 MB
   # take about 2.4 s. Each socket's queue then sits in the qdisc, where the
