@@ -55,10 +55,9 @@ std::string StartHop(size_t index, const RelayHop& hop, const RemoteCommandSpec&
 std::string RelayReceiverCommand(const UploadSpec& spec) {
   std::string line = fmt::format(
       "{0} && d=$(mktemp -d /tmp/orgalorg-relay.XXXXXX) && trap 'rm -rf \"$d\"' EXIT && "
-      "mkfifo \"$d/in\" && echo \"{1} $d\" && {2} && . \"$d/plan\" && "
-      "{{ feed | {{ {4} {3}; }}; s=$?; wait; exit $s; }}",
-      PrepareRootCommand(spec.root, spec.fresh_root), kRelayReady, ReadPlanCommand(), ExtractCommand(spec),
-      GrowStdinPipe(kPipeBytes));
+      "mkfifo \"$d/in\" && echo \"{1} $d\" && x() {{ {3}; }} && {2} && . \"$d/plan\" && "
+      "{{ go; s=$?; wait; exit $s; }}",
+      PrepareRootCommand(spec.root, spec.fresh_root), kRelayReady, ReadPlanCommand(), ExtractCommand(spec));
   return WrapCommand(spec.wrapper, std::move(line));
 }
 
@@ -76,11 +75,17 @@ std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
     script += StartHop(i, hops[i], wrapper, timeouts);
     outputs += fmt::format(" \"$d/o{}\"", i);
   }
-  // The client's bytes come through sshd's pipe on stdin, a relay's through D/in.
+  // The client's bytes come through sshd's pipe on stdin, a relay's through
+  // D/in. A leaf's tar (x, defined by the receiver) reads them itself; a
+  // relaying host's tee copies them to tar and to every hop's FIFO.
   std::string source = from_client ? "" : " <\"$d/in\"";
   std::string grow = GrowStdinPipe(from_client ? kSshdPipeBytes : kPipeBytes);
-  std::string copy = hops.empty() ? "cat" : "tee --output-error=warn-nopipe" + outputs;
-  script += fmt::format("feed() {{ {{ {} {}; }}{}; }}\n", grow, copy, source);
+  if (hops.empty()) {
+    script += fmt::format("go() {{ {{ {} x; }}{}; }}\n", grow, source);
+  } else {
+    script += fmt::format("feed() {{ {{ {} tee --output-error=warn-nopipe{}; }}{}; }}\n", grow, outputs, source);
+    script += fmt::format("go() {{ feed | {{ {} x; }}; }}\n", GrowStdinPipe(kPipeBytes));
+  }
   return script + std::string(kRelayGo) + "\n";
 }
 

@@ -11,7 +11,8 @@
 //      comes from (stdin: the client; D/in: the host that relays to this
 //      one) and starts one `ssh` per next hop, each fed from a FIFO of its
 //      own through GNU tee --output-error=warn-nopipe, so that a dead hop
-//      never stops the others nor this host;
+//      never stops the others nor this host; on a leaf (no next hop) tar
+//      reads the source itself, with no copy in between;
 //   4. extracts with `tar -x` exactly as a flat upload (cluster/upload.h),
 //      completion marker included, waits for its hops, and exits with
 //      tar's status: that is the host's result, seen by the client on its

@@ -72,7 +72,8 @@ TEST(RelayFeedScriptTest, GrowsEachPipeItReadsFrom) {
   EXPECT_NE(script.find("feed() { { " + Grow(524288) + " tee"), std::string::npos);
   UploadSpec spec;
   spec.wrapper = NoWrapper();
-  EXPECT_NE(RelayReceiverCommand(spec).find("feed | { " + Grow(524288) + " tar "), std::string::npos);
+  EXPECT_NE(script.find("go() { feed | { " + Grow(524288) + " x; }; }"), std::string::npos);
+  EXPECT_NE(RelayReceiverCommand(spec).find("x() { tar "), std::string::npos);
 }
 
 // Growing a pipe is Linux only, and silent where perl is missing.
@@ -89,11 +90,12 @@ TEST(RelayFeedScriptTest, GrowingAPipeChangesNothingElse) {
   }
 }
 
-TEST(RelayFeedScriptTest, ALeafReadsItsFifoOrStdin) {
+// No copy on a leaf: its tar reads the FIFO, or sshd's pipe, itself.
+TEST(RelayFeedScriptTest, ALeafsTarReadsItsFifoOrStdin) {
   EXPECT_EQ(RelayFeedScript(false, {}, NoWrapper(), {}),
-            "feed() { { " + Grow(524288) + " cat; } <\"$d/in\"; }\norgalorg-relay-go\n");
+            "go() { { " + Grow(524288) + " x; } <\"$d/in\"; }\norgalorg-relay-go\n");
   EXPECT_EQ(RelayFeedScript(true, {}, NoWrapper(), {}),
-            "feed() { { " + Grow(1048576) + " cat; }; }\norgalorg-relay-go\n");
+            "go() { { " + Grow(1048576) + " x; }; }\norgalorg-relay-go\n");
 }
 
 // The receiver, run by the local sh as a host would: a client-fed leaf.
