@@ -56,7 +56,7 @@ std::unique_ptr<cluster::SyncRelay> MakeRelay(uint64_t run_id, std::span<const c
     refs.push_back(node.ref);
   }
   // Relayed lines go out in one write per tool per flush, and flushes are
-  // paced by their own cost (sync_relay.h).
+  // spaced by their own cost and by the host count (sync_relay.h).
   return std::make_unique<cluster::SyncRelay>(
       protocol::MakePrefix(run_id), identities, out, refs,
       [loop](std::chrono::microseconds delay, std::function<void()> task) {

@@ -77,6 +77,10 @@ class SyncRelay {
   std::string OpeningLine(size_t index, size_t line) const;
   void Render(size_t index);
   void FlushAll();
+  // Defers a FlushAll, no sooner than next_flush_ (see the top).
+  void ScheduleFlush();
+  // The least time between two flushes: 0.5 ms per tool, at most 2 s.
+  std::chrono::steady_clock::duration FlushGap() const;
 
   std::string prefix_;
   std::vector<std::string> identities_;
@@ -84,9 +88,6 @@ class SyncRelay {
   std::vector<output::HostRef> refs_;
   std::vector<Tool> tools_;
   std::string log_;  // Every relayed SYNC line, in order.
-  void ScheduleFlush();
-  std::chrono::steady_clock::duration FlushGap() const;
-
   Defer defer_;
   bool flush_queued_ = false;
   std::chrono::steady_clock::time_point next_flush_{};  // Not before this.
