@@ -17,6 +17,28 @@ constexpr const char* kHopKeyAlias = "orgalorg-hop";
 // of the relay but the one an sshd writes into (kSshdPipeBytes, upload.h).
 constexpr int kPipeBytes = 1 << 19;
 
+// The relaying host's copier, in perl: `perl -e COPIER SOURCE GROW GROW_OUT
+// OUT...`.
+// It opens every OUT (a hop's FIFO, whose reader is waiting already) before
+// SOURCE (`-`: stdin), so that a host's hops connect while the hosts before
+// it connect theirs: opening D/in first waited for the previous hop, and
+// the tree's hops connected one level after another. It grows SOURCE's
+// pipe to GROW bytes and stdout's (tar) and every OUT's to GROW_OUT
+// (Linux), reads SOURCE in blocks of 256 KiB (filled while more is ready:
+// a stream that arrives in small TCP segments leaves in large writes, so
+// the hosts below get fewer, larger packets) and writes each block to
+// stdout and every OUT. A reader that went away is dropped and the others
+// fed on, as tee --output-error=warn-nopipe does.
+constexpr const char* kFeedCopier =
+    "$SIG{PIPE} = q(IGNORE); my ($src, $grow, $out) = splice(@ARGV, 0, 3); my @o = (*STDOUT); "
+    "for (@ARGV) { open(my $f, q(>), $_) or warn(qq(orgalorg: $_: $!\\n)), next; push @o, $f } "
+    "$src eq q(-) or open(STDIN, q(<), $src) or die(qq(orgalorg: $src: $!\\n)); "
+    "if ($^O eq q(linux)) { fcntl(STDIN, 1031, $grow + 0); fcntl($_, 1031, $out + 0) for @o } "
+    "my ($b, $eof); until ($eof) { my $n = 0; $b = q(); "
+    "while ($n < 262144) { my $r = sysread(STDIN, $b, 262144 - $n, $n); unless ($r) { $eof = 1; last } $n += $r } "
+    "for my $f (@o) { next unless $f; my $w = 0; "
+    "while ($w < $n) { my $r = syswrite($f, $b, $n - $w, $w); unless ($r) { $f = undef; last } $w += $r } } }";
+
 // Reads the feed script (up to the go line) into D/plan; fails without it.
 std::string ReadPlanCommand() {
   return fmt::format(
@@ -43,11 +65,11 @@ std::string HopSsh(size_t index, const RelayHop& hop, const RemoteCommandSpec& w
 std::string StartHop(size_t index, const RelayHop& hop, const RemoteCommandSpec& wrapper,
                      const RelayHopTimeouts& timeouts) {
   return fmt::format(
-      "printf '%s\\n' {0} >\"$d/k{1}\" && mkfifo \"$d/o{1}\" || exit 1\n"
-      "{{ {{ {5} {2}; }} <\"$d/o{1}\" >/dev/null 2>\"$d/e{1}\"; s=$?; "
+      "printf '%s\\n' {0} >\"$d/k{1}\" || exit 1\n"
+      "{{ {2} <\"$d/o{1}\" >/dev/null 2>\"$d/e{1}\"; s=$?; "
       "[ $s = 0 ] || sed 's/^/{3} {1} /' \"$d/e{1}\"; echo \"{4} {1} $s\"; }} &\n",
       util::ShellQuote(std::string(kHopKeyAlias) + " " + hop.host_key), index,
-      HopSsh(index, hop, wrapper, timeouts), kRelayHopError, kRelayHop, GrowStdinPipe(kPipeBytes));
+      HopSsh(index, hop, wrapper, timeouts), kRelayHopError, kRelayHop);
 }
 
 }  // namespace
@@ -70,23 +92,34 @@ std::string RelayHopCommand(const std::string& dir, const RemoteCommandSpec& wra
 std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
                             const RemoteCommandSpec& wrapper, const RelayHopTimeouts& timeouts) {
   std::string script;
-  std::string outputs;
-  for (size_t i = 0; i < hops.size(); ++i) {
-    script += StartHop(i, hops[i], wrapper, timeouts);
-    outputs += fmt::format(" \"$d/o{}\"", i);
+  if (!hops.empty()) {
+    std::string fifos;
+    for (size_t i = 0; i < hops.size(); ++i) fifos += fmt::format(" \"$d/o{}\"", i);
+    script += "mkfifo" + fifos + " || exit 1\n";
   }
+  for (size_t i = 0; i < hops.size(); ++i) script += StartHop(i, hops[i], wrapper, timeouts);
   // The client's bytes come through sshd's pipe on stdin, a relay's through
   // D/in. A leaf's tar (x, defined by the receiver) reads them itself; a
-  // relaying host's tee copies them to tar and to every hop's FIFO.
-  std::string source = from_client ? "" : " <\"$d/in\"";
-  std::string grow = GrowStdinPipe(from_client ? kSshdPipeBytes : kPipeBytes);
+  // relaying host copies them to tar and to every hop's FIFO.
   if (hops.empty()) {
+    std::string source = from_client ? "" : " <\"$d/in\"";
+    std::string grow = GrowStdinPipe(from_client ? kSshdPipeBytes : kPipeBytes);
     script += fmt::format("go() {{ {{ {} x; }}{}; }}\n", grow, source);
   } else {
-    script += fmt::format("feed() {{ {{ {} tee --output-error=warn-nopipe{}; }}{}; }}\n", grow, outputs, source);
-    script += fmt::format("go() {{ feed | {{ {} x; }}; }}\n", GrowStdinPipe(kPipeBytes));
+    script += "feed() { " + RelayCopyCommand(from_client, hops.size()) + "; }\n";
+    script += "go() { feed | x; }\n";
   }
   return script + std::string(kRelayGo) + "\n";
+}
+
+std::string RelayCopyCommand(bool from_client, size_t hops) {
+  std::string outputs;
+  for (size_t i = 0; i < hops; ++i) outputs += fmt::format(" \"$d/o{}\"", i);
+  std::string source = from_client ? "-" : "\"$d/in\"";
+  int grow = from_client ? kSshdPipeBytes : kPipeBytes;
+  return fmt::format(
+      "if command -v perl >/dev/null 2>&1; then perl -e '{}' {} {} {}{}; else {}tee --output-error=warn-nopipe{}; fi",
+      kFeedCopier, source, grow, kPipeBytes, outputs, from_client ? "" : "cat \"$d/in\" | ", outputs);
 }
 
 RelayLine ParseRelayLine(std::string_view line) {

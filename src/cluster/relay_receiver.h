@@ -10,16 +10,20 @@
 //      is untouched), and sources it: the script says where the archive
 //      comes from (stdin: the client; D/in: the host that relays to this
 //      one) and starts one `ssh` per next hop, each fed from a FIFO of its
-//      own through GNU tee --output-error=warn-nopipe, so that a dead hop
-//      never stops the others nor this host; on a leaf (no next hop) tar
-//      reads the source itself, with no copy in between;
+//      own by the host's copier (RelayCopyCommand: perl where it is, else
+//      GNU tee), which drops a dead hop and feeds the others and this
+//      host on, and opens the hops' FIFOs before its source, so that every
+//      host's hops connect at once rather than one tree level after
+//      another; on a leaf (no next hop) tar reads the source itself, with
+//      no copy in between;
 //   4. extracts with `tar -x` exactly as a flat upload (cluster/upload.h),
 //      completion marker included, waits for its hops, and exits with
 //      tar's status: that is the host's result, seen by the client on its
 //      own connection.
 // Pipes: where perl is (a no-op elsewhere), every pipe and FIFO the bytes
-// cross is grown (F_SETPIPE_SZ, Linux): 1 MiB for the one an sshd writes
-// into (the receiving host's channel), 512 KiB for the others. sshd writes
+// cross is grown (F_SETPIPE_SZ, Linux; by the copier on a relaying host):
+// 1 MiB for the one an sshd writes into (the receiving host's channel),
+// 512 KiB for the others. sshd writes
 // to that pipe at most once per poll round, so behind a 64 KiB pipe up to a
 // window (2 MiB) piles up in sshd's channel buffer, and OpenSSH (9.2) then
 // copies the whole buffer into a fresh one for most 32 KiB packets it
@@ -78,6 +82,13 @@ struct RelayHopTimeouts {
 // The feed script for one host, `orgalorg-relay-go` line included.
 std::string RelayFeedScript(bool from_client, const std::vector<RelayHop>& hops,
                             const RemoteCommandSpec& wrapper, const RelayHopTimeouts& timeouts);
+
+// A relaying host's copier (`feed` in its script; exposed for tests): from
+// stdin (`from_client`) or D/in to its stdout (tar) and to the FIFOs
+// D/o0 .. D/o<hops-1>. Every FIFO is opened before the source, a reader
+// that went away is dropped and the others fed on; where perl is, the
+// copier is kFeedCopier (relay_receiver.cc), else GNU tee.
+std::string RelayCopyCommand(bool from_client, size_t hops);
 
 // The hop's command line on the next host (exposed for tests).
 std::string RelayHopCommand(const std::string& dir, const RemoteCommandSpec& wrapper);

@@ -58,7 +58,8 @@ TEST(RelayFeedScriptTest, PinsTheNextHostsKeyAndRunsItsFifoWriterThroughTheWrapp
   EXPECT_NE(script.find("-o GlobalKnownHostsFile=/dev/null -o HostKeyAlias=orgalorg-hop"), std::string::npos);
   EXPECT_NE(script.find("-o ConnectTimeout=7 -o ServerAliveInterval=3"), std::string::npos);
   EXPECT_NE(script.find("-p 2222 -l 'deploy' -- '10.0.0.7' 'sudo -n -E -H bash -c"), std::string::npos);
-  EXPECT_NE(script.find("tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; }; }"), std::string::npos);
+  EXPECT_NE(script.find(" - 1048576 524288 \"$d/o0\" \"$d/o1\"; else tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; fi; }"),
+            std::string::npos);
   EXPECT_EQ(script.substr(script.size() - 18), "orgalorg-relay-go\n");
   EXPECT_EQ(RelayHopCommand("/tmp/orgalorg-relay.Xy", NoWrapper()),
             "test -p '/tmp/orgalorg-relay.Xy/in' && { " + Grow(1048576) + " exec cat >'/tmp/orgalorg-relay.Xy/in'; }");
@@ -68,11 +69,12 @@ TEST(RelayFeedScriptTest, PinsTheNextHostsKeyAndRunsItsFifoWriterThroughTheWrapp
 TEST(RelayFeedScriptTest, GrowsEachPipeItReadsFrom) {
   RelayHop hop{"10.0.0.7", 22, "deploy", "ssh-ed25519 AAAAkey", "/tmp/orgalorg-relay.Xy"};
   std::string script = RelayFeedScript(false, {hop}, NoWrapper(), {});
-  EXPECT_NE(script.find("{ { " + Grow(524288) + " ssh -T"), std::string::npos);
-  EXPECT_NE(script.find("feed() { { " + Grow(524288) + " tee"), std::string::npos);
+  EXPECT_NE(script.find("mkfifo \"$d/o0\" || exit 1\n"), std::string::npos);
+  EXPECT_NE(script.find("{ ssh -T"), std::string::npos);
+  EXPECT_NE(script.find("' \"$d/in\" 524288 524288 \"$d/o0\"; else cat \"$d/in\" | tee"), std::string::npos);
   UploadSpec spec;
   spec.wrapper = NoWrapper();
-  EXPECT_NE(script.find("go() { feed | { " + Grow(524288) + " x; }; }"), std::string::npos);
+  EXPECT_NE(script.find("go() { feed | x; }"), std::string::npos);
   EXPECT_NE(RelayReceiverCommand(spec).find("x() { tar "), std::string::npos);
 }
 
@@ -96,6 +98,63 @@ TEST(RelayFeedScriptTest, ALeafsTarReadsItsFifoOrStdin) {
             "go() { { " + Grow(524288) + " x; } <\"$d/in\"; }\norgalorg-relay-go\n");
   EXPECT_EQ(RelayFeedScript(true, {}, NoWrapper(), {}),
             "go() { { " + Grow(1048576) + " x; }; }\norgalorg-relay-go\n");
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs a relayed host's copier in `dir` with two hops' FIFOs: hop 0's reader
+// reads everything (then writes its FIFO's capacity to size0), hop 1's goes away after 1,000 bytes. The source's writer
+// starts once both readers are past opening their FIFOs (or, exit 9, after
+// 5 s: a copier that opens its source first never lets them). `path`: PATH.
+int RunCopier(const std::string& dir, const std::string& path) {
+  std::string script =
+      "cd " + util::ShellQuote(dir) + " && mkfifo in o0 o1 && : >opened || exit 1\n"
+      "d=. PATH=" + path + "\n{ " + RelayCopyCommand(false, 2) + "; } >x 2>err &\n"
+      "{ echo >>opened; cat; perl -e 'print fcntl(STDIN, 1032, 0)' >size0 2>/dev/null; } <o0 >r0 &\n"
+      "{ echo >>opened; head -c 1000 >/dev/null; } <o1 &\n"
+      "i=0; late=0\n"
+      "while [ \"$(wc -l <opened)\" -lt 2 ]; do i=$((i+1)); [ $i -lt 100 ] || { late=1; break; }; sleep 0.05; done\n"
+      "cat src >in; wait; exit $((late * 9))\n";
+  return std::system(("sh -c " + util::ShellQuote(script)).c_str());
+}
+
+// perl's copier and the fallback (no perl on PATH: cat | tee) alike.
+TEST(RelayCopyTest, OpensEveryHopsFifoBeforeItsSourceAndFeedsPastAReaderThatLeft) {
+  std::string content;
+  for (int i = 0; i < 300000; ++i) content += static_cast<char>('a' + i % 23 + i / 7919 % 3);
+  for (bool with_perl : {true, false}) {
+    TempDir dir;
+    WriteFile(dir.path() + "/src", content);
+    std::string path = "$PATH";
+    if (!with_perl) {
+      path = dir.path() + "/bin";
+      ASSERT_EQ(std::system(("mkdir " + path + " && for t in cat tee head wc sleep mkfifo; do ln -s \"$(command -v $t)\" " +
+                             path + "/; done").c_str()), 0);
+    }
+    int status = RunCopier(dir.path(), path);
+    ASSERT_TRUE(WIFEXITED(status)) << with_perl;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << with_perl << ReadAll(dir.path() + "/err");
+    EXPECT_TRUE(ReadAll(dir.path() + "/x") == content) << with_perl;
+    EXPECT_TRUE(ReadAll(dir.path() + "/r0") == content) << with_perl;
+    if (with_perl) {
+      EXPECT_EQ(ReadAll(dir.path() + "/size0"), "524288");  // F_GETPIPE_SZ: grown.
+    }
+  }
+}
+
+// The client-fed copier reads stdin, in blocks however the bytes arrive.
+TEST(RelayCopyTest, AClientFedCopierReadsStdin) {
+  TempDir dir;
+  std::string script = "cd " + util::ShellQuote(dir.path()) + " && mkfifo o0 || exit 1\nd=.\ncat o0 >r0 &\n" +
+                       "{ printf abc; sleep 0.1; printf def; } | { " + RelayCopyCommand(true, 1) + "; } >x; wait";
+  ASSERT_EQ(std::system(("sh -c " + util::ShellQuote(script)).c_str()), 0);
+  EXPECT_EQ(ReadAll(dir.path() + "/x"), "abcdef");
+  EXPECT_EQ(ReadAll(dir.path() + "/r0"), "abcdef");
 }
 
 // The receiver, run by the local sh as a host would: a client-fed leaf.

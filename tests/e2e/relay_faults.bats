@@ -92,7 +92,7 @@ finish_big_relay() {
   await 10 gone_on 4 'orgalorg-relay-ready'
   # ... and only then does host 1's connection die.
   # shellcheck disable=SC2046
-  kill -9 $(pids_on 1 '^sshd|orgalorg-relay-ready|^tee |^tar ')
+  kill -9 $(pids_on 1 '^sshd|orgalorg-relay-ready|^perl -e .SIG|^tee |^tar ')
   finish_big_relay
   [ "$rc" -eq 1 ]
   ((ELAPSED_MS < 60000))
