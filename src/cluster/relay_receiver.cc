@@ -17,27 +17,44 @@ constexpr const char* kHopKeyAlias = "orgalorg-hop";
 // of the relay but the one an sshd writes into (kSshdPipeBytes, upload.h).
 constexpr int kPipeBytes = 1 << 19;
 
+// The most a relaying host's copier keeps for a reader that is behind.
+constexpr int kCopierBufferBytes = 64 << 20;
+
 // The relaying host's copier, in perl: `perl -e COPIER SOURCE GROW GROW_OUT
-// OUT...`.
-// It opens every OUT (a hop's FIFO, whose reader is waiting already) before
-// SOURCE (`-`: stdin), so that a host's hops connect while the hosts before
-// it connect theirs: opening D/in first waited for the previous hop, and
-// the tree's hops connected one level after another. It grows SOURCE's
-// pipe to GROW bytes and stdout's (tar) and every OUT's to GROW_OUT
-// (Linux), reads SOURCE in blocks of 256 KiB (filled while more is ready:
-// a stream that arrives in small TCP segments leaves in large writes, so
-// the hosts below get fewer, larger packets) and writes each block to
-// stdout and every OUT. A reader that went away is dropped and the others
-// fed on, as tee --output-error=warn-nopipe does.
+// CAP OUT...`. It opens every OUT (a hop's FIFO, whose reader is waiting
+// already) before SOURCE (`-`: stdin), so that a host's hops connect while
+// the hosts before it connect theirs: opening D/in first waited for the
+// previous hop, and the tree's hops connected one level after another.
+// It grows SOURCE's pipe to GROW bytes and stdout's (tar) and every OUT's
+// to GROW_OUT (Linux), reads SOURCE into blocks of 256 KiB (a stream that
+// arrives in small TCP segments leaves in large writes, so the hosts below
+// get fewer, larger packets), and writes every block to stdout and to each
+// OUT as each can take it: a reader that is slow, or whose hop is still
+// connecting, holds the others back only once CAP bytes wait for it, so
+// the stream keeps coming while this host's hops log in. A reader that
+// went away is dropped and the others fed on, as tee
+// --output-error=warn-nopipe does. It ends when every reader left has
+// every byte, or when none is left.
 constexpr const char* kFeedCopier =
-    "$SIG{PIPE} = q(IGNORE); my ($src, $grow, $out) = splice(@ARGV, 0, 3); my @o = (*STDOUT); "
+    "use Fcntl; $SIG{PIPE} = q(IGNORE); my ($src, $grow, $out, $cap) = splice(@ARGV, 0, 4); my @o = (*STDOUT); "
     "for (@ARGV) { open(my $f, q(>), $_) or warn(qq(orgalorg: $_: $!\\n)), next; push @o, $f } "
     "$src eq q(-) or open(STDIN, q(<), $src) or die(qq(orgalorg: $src: $!\\n)); "
     "if ($^O eq q(linux)) { fcntl(STDIN, 1031, $grow + 0); fcntl($_, 1031, $out + 0) for @o } "
-    "my ($b, $eof); until ($eof) { my $n = 0; $b = q(); "
-    "while ($n < 262144) { my $r = sysread(STDIN, $b, 262144 - $n, $n); unless ($r) { $eof = 1; last } $n += $r } "
-    "for my $f (@o) { next unless $f; my $w = 0; "
-    "while ($w < $n) { my $r = syswrite($f, $b, $n - $w, $w); unless ($r) { $f = undef; last } $w += $r } } }";
+    "fcntl($_, F_SETFL, fcntl($_, F_GETFL, 0) | O_NONBLOCK) for @o; "
+    "my @at = (0) x @o; my (@q, $eof); my ($cur, $base, $end) = (q(), 0, 0); "
+    "while (1) { "
+    "my @live = grep { $o[$_] } 0 .. $#o; last unless @live; "
+    "while (@q && !grep { $at[$_] < $base + length $q[0] } @live) { $base += length shift @q } "
+    "last if $eof && !grep { $at[$_] < $end } @live; "
+    "my ($r, $w) = (q(), q()); vec($r, 0, 1) = 1 if !$eof && @q * 262144 < $cap; "
+    "for (@live) { vec($w, fileno $o[$_], 1) = 1 if $at[$_] < $end } "
+    "if (select($r, $w, undef, undef) < 0) { $!{EINTR} ? next : die(qq(orgalorg: select: $!\\n)) } "
+    "if (vec($r, 0, 1)) { my $n = sysread(STDIN, $cur, 262144 - length $cur, length $cur); $eof = 1 unless $n; "
+    "if (length $cur == 262144 || ($eof && length $cur)) { push @q, $cur; $end += length $cur; $cur = q() } } "
+    "for (@live) { next unless vec($w, fileno $o[$_], 1); my $k = $at[$_] - $base; my $c = $q[int($k / 262144)]; "
+    "my $n = syswrite($o[$_], $c, length($c) - $k % 262144, $k % 262144); "
+    "if (defined $n) { $at[$_] += $n } elsif (!$!{EAGAIN}) { $o[$_] = undef } } "
+    "}";
 
 // Reads the feed script (up to the go line) into D/plan; fails without it.
 std::string ReadPlanCommand() {
@@ -118,8 +135,8 @@ std::string RelayCopyCommand(bool from_client, size_t hops) {
   std::string source = from_client ? "-" : "\"$d/in\"";
   int grow = from_client ? kSshdPipeBytes : kPipeBytes;
   return fmt::format(
-      "if command -v perl >/dev/null 2>&1; then perl -e '{}' {} {} {}{}; else {}tee --output-error=warn-nopipe{}; fi",
-      kFeedCopier, source, grow, kPipeBytes, outputs, from_client ? "" : "cat \"$d/in\" | ", outputs);
+      "if command -v perl >/dev/null 2>&1; then perl -e '{}' {} {} {} {}{}; else {}tee --output-error=warn-nopipe{}; fi",
+      kFeedCopier, source, grow, kPipeBytes, kCopierBufferBytes, outputs, from_client ? "" : "cat \"$d/in\" | ", outputs);
 }
 
 RelayLine ParseRelayLine(std::string_view line) {

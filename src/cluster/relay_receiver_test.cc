@@ -58,7 +58,7 @@ TEST(RelayFeedScriptTest, PinsTheNextHostsKeyAndRunsItsFifoWriterThroughTheWrapp
   EXPECT_NE(script.find("-o GlobalKnownHostsFile=/dev/null -o HostKeyAlias=orgalorg-hop"), std::string::npos);
   EXPECT_NE(script.find("-o ConnectTimeout=7 -o ServerAliveInterval=3"), std::string::npos);
   EXPECT_NE(script.find("-p 2222 -l 'deploy' -- '10.0.0.7' 'sudo -n -E -H bash -c"), std::string::npos);
-  EXPECT_NE(script.find(" - 1048576 524288 \"$d/o0\" \"$d/o1\"; else tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; fi; }"),
+  EXPECT_NE(script.find(" - 1048576 524288 67108864 \"$d/o0\" \"$d/o1\"; else tee --output-error=warn-nopipe \"$d/o0\" \"$d/o1\"; fi; }"),
             std::string::npos);
   EXPECT_EQ(script.substr(script.size() - 18), "orgalorg-relay-go\n");
   EXPECT_EQ(RelayHopCommand("/tmp/orgalorg-relay.Xy", NoWrapper()),
@@ -71,7 +71,7 @@ TEST(RelayFeedScriptTest, GrowsEachPipeItReadsFrom) {
   std::string script = RelayFeedScript(false, {hop}, NoWrapper(), {});
   EXPECT_NE(script.find("mkfifo \"$d/o0\" || exit 1\n"), std::string::npos);
   EXPECT_NE(script.find("{ ssh -T"), std::string::npos);
-  EXPECT_NE(script.find("' \"$d/in\" 524288 524288 \"$d/o0\"; else cat \"$d/in\" | tee"), std::string::npos);
+  EXPECT_NE(script.find("' \"$d/in\" 524288 524288 67108864 \"$d/o0\"; else cat \"$d/in\" | tee"), std::string::npos);
   UploadSpec spec;
   spec.wrapper = NoWrapper();
   EXPECT_NE(script.find("go() { feed | x; }"), std::string::npos);
@@ -155,6 +155,23 @@ TEST(RelayCopyTest, AClientFedCopierReadsStdin) {
   ASSERT_EQ(std::system(("sh -c " + util::ShellQuote(script)).c_str()), 0);
   EXPECT_EQ(ReadAll(dir.path() + "/x"), "abcdef");
   EXPECT_EQ(ReadAll(dir.path() + "/r0"), "abcdef");
+}
+
+// perl's copier holds what a reader has not taken yet (up to its cap): tar
+// gets every byte while a hop is still connecting (its reader waits here
+// until tar's file is whole, or, file `late`, 5 s).
+TEST(RelayCopyTest, AReaderThatIsBehindDoesNotHoldBackTheOthers) {
+  TempDir dir;
+  std::string content(1500000, 'r');
+  WriteFile(dir.path() + "/src", content);
+  std::string script =
+      "cd " + util::ShellQuote(dir.path()) + " && mkfifo o0 || exit 1\nd=.\n"
+      "{ i=0; until [ \"$(wc -c <x)\" = 1500000 ]; do i=$((i+1)); [ $i -lt 100 ] || { : >late; break; }; sleep 0.05; done; "
+      "cat; } <o0 >r0 2>/dev/null &\n"
+      "{ " + RelayCopyCommand(true, 1) + "; } <src >x; wait; [ ! -e late ]";
+  EXPECT_EQ(std::system(("sh -c " + util::ShellQuote(script)).c_str()), 0);
+  EXPECT_TRUE(ReadAll(dir.path() + "/x") == content);
+  EXPECT_TRUE(ReadAll(dir.path() + "/r0") == content);
 }
 
 // The receiver, run by the local sh as a host would: a client-fed leaf.
