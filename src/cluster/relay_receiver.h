@@ -14,8 +14,10 @@
 //      GNU tee), which drops a dead hop and feeds the others and this
 //      host on, and opens the hops' FIFOs before its source, so that every
 //      host's hops connect at once rather than one tree level after
-//      another; on a leaf (no next hop) tar reads the source itself, with
-//      no copy in between;
+//      another; perl's also keeps up to 64 MiB for a hop that is behind,
+//      so the stream does not wait for hops that are still logging in;
+//      on a leaf (no next hop) tar reads the source itself, with no copy
+//      in between;
 //   4. extracts with `tar -x` exactly as a flat upload (cluster/upload.h),
 //      completion marker included, waits for its hops, and exits with
 //      tar's status: that is the host's result, seen by the client on its
